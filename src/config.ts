@@ -1,0 +1,79 @@
+/**
+ * Every setting Bulkport reads, in one place. Environment variables map onto
+ * this object here and nowhere else; the rest of the code receives a Config.
+ */
+import path from 'node:path';
+
+export type Role = 'api' | 'worker' | 'all';
+
+export interface Config {
+  /** HTTP and WebSocket port. @default 4000 (env PORT) */
+  port: number;
+  /** Interface to listen on. @default '0.0.0.0' (env HOST) */
+  host: string;
+  /** PostgreSQL URL. @default unset: an embedded PostgreSQL under dataDir (env DATABASE_URL) */
+  databaseUrl: string | undefined;
+  /** Redis URL. @default unset: an in-process progress bus, single process only (env REDIS_URL) */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis channel, so several deployments (or test files) share one Redis. @default 'bulkport:' (env REDIS_PREFIX) */
+  redisPrefix: string;
+  /** Where the embedded PostgreSQL and the local file store live. @default './.data' (env DATA_DIR) */
+  dataDir: string;
+  /** Local blob store directory. @default '<dataDir>/files' (env STORAGE_DIR) */
+  storageDir: string;
+  /** Port of the embedded PostgreSQL. @default 54329 (env EMBEDDED_PG_PORT) */
+  embeddedPgPort: number;
+  /** Largest accepted upload, in bytes, enforced while streaming. @default 1 GiB (env MAX_UPLOAD_BYTES) */
+  maxUploadBytes: number;
+  /** Data rows per chunk: the unit of commit, progress and cancellation. @default 5000 (env CHUNK_SIZE) */
+  chunkSize: number;
+  /** Jobs one worker process runs at once. @default 2 (env WORKER_CONCURRENCY) */
+  workerConcurrency: number;
+  /** Attempts graphile-worker makes for a task before the import is FAILED. @default 5 (env JOB_MAX_ATTEMPTS) */
+  jobMaxAttempts: number;
+  /** A RUNNING job with no live task and no update for this long is failed by the sweeper. @default 120 (env STUCK_JOB_SECONDS) */
+  stuckJobSeconds: number;
+  /** PostgreSQL pool size per process. @default 10 (env PG_POOL_SIZE) */
+  pgPoolSize: number;
+  /** 'production' hides stack traces and disables introspection. @default 'development' (env NODE_ENV) */
+  nodeEnv: string;
+  /** Print a development token for the 'dev' workspace on first start. @default true unless NODE_ENV=production (env DEV_WORKSPACE) */
+  devWorkspace: boolean;
+}
+
+function int(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${raw}'`);
+  return n;
+}
+
+function str(name: string): string | undefined {
+  const raw = process.env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+export function loadConfig(overrides: Partial<Config> = {}): Config {
+  const dataDir = path.resolve(str('DATA_DIR') ?? './.data');
+  const nodeEnv = str('NODE_ENV') ?? 'development';
+  const base: Config = {
+    port: int('PORT', 4000),
+    host: str('HOST') ?? '0.0.0.0',
+    databaseUrl: str('DATABASE_URL'),
+    redisUrl: str('REDIS_URL'),
+    redisPrefix: str('REDIS_PREFIX') ?? 'bulkport:',
+    dataDir,
+    storageDir: path.resolve(str('STORAGE_DIR') ?? path.join(dataDir, 'files')),
+    embeddedPgPort: int('EMBEDDED_PG_PORT', 54329),
+    maxUploadBytes: int('MAX_UPLOAD_BYTES', 1024 * 1024 * 1024),
+    chunkSize: Math.max(1, int('CHUNK_SIZE', 5000)),
+    workerConcurrency: Math.max(1, int('WORKER_CONCURRENCY', 2)),
+    jobMaxAttempts: Math.max(1, int('JOB_MAX_ATTEMPTS', 5)),
+    stuckJobSeconds: Math.max(10, int('STUCK_JOB_SECONDS', 120)),
+    pgPoolSize: Math.max(2, int('PG_POOL_SIZE', 10)),
+    nodeEnv,
+    devWorkspace: (str('DEV_WORKSPACE') ?? (nodeEnv === 'production' ? 'false' : 'true')) === 'true',
+  };
+  return { ...base, ...overrides };
+}

