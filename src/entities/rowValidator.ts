@@ -1,0 +1,59 @@
+import type { HeaderMatch } from '../csv/headerMatch.ts';
+import { isCellError, type CellValue, type EntityDefinition, type RowErrorCode } from './entityDefinition.ts';
+
+export interface RowError {
+  row: number;
+  /** '' when the error concerns the whole row. */
+  column: string;
+  code: RowErrorCode;
+  message: string;
+  value: string | null;
+}
+
+const MAX_ERROR_VALUE = 200;
+
+/**
+ * Validates data records against an entity, given the header match. Returns the parsed values in
+ * entity column order, or null after pushing at least one RowError: a row is imported whole or not at all.
+ */
+export function createRowValidator(entity: EntityDefinition, match: HeaderMatch) {
+  const columns = entity.columns;
+  const indexes = match.fieldIndex;
+  return function validate(fields: string[], row: number, errors: RowError[]): CellValue[] | null {
+    const values: CellValue[] = new Array(columns.length);
+    let ok = true;
+    for (let i = 0; i < columns.length; i++) {
+      const col = columns[i];
+      const idx = indexes[i];
+      const raw = idx === -1 ? '' : fields[idx].trim();
+      if (raw === '') {
+        if (col.required) {
+          ok = false;
+          errors.push({ row, column: col.name, code: 'REQUIRED', message: `${col.name} is required`, value: null });
+        } else values[i] = col.emptyValue ?? null;
+        continue;
+      }
+      // Checked before parsing: PostgreSQL rejects NUL in text, and U+FFFD is what invalid UTF-8 decodes to.
+      if (raw.includes('\u0000')) {
+        ok = false;
+        errors.push({ row, column: col.name, code: 'INVALID_CHARACTER', message: `${col.name} contains a NUL byte`, value: clip(raw.replace(/\u0000/g, '\\0')) });
+        continue;
+      }
+      if (raw.includes('\uFFFD')) {
+        ok = false;
+        errors.push({ row, column: col.name, code: 'INVALID_ENCODING', message: `${col.name} is not valid UTF-8 text (save the file as CSV UTF-8)`, value: clip(raw) });
+        continue;
+      }
+      const parsed = col.parse ? col.parse(raw, col.name) : raw;
+      if (isCellError(parsed)) {
+        ok = false;
+        errors.push({ row, column: col.name, code: parsed.code, message: parsed.message, value: clip(raw) });
+      } else values[i] = parsed;
+    }
+    return ok ? values : null;
+  };
+}
+
+function clip(v: string): string {
+  return v.length > MAX_ERROR_VALUE ? `${v.slice(0, MAX_ERROR_VALUE)}…` : v;
+}

@@ -1,0 +1,78 @@
+import type { FileUpload } from 'graphql-upload-minimal';
+import { GraphQLUpload } from 'graphql-upload-minimal';
+import { notFound } from '../errors.ts';
+import { cancelJob, findJob, startImport, type JobServiceDeps } from '../jobs/importService.ts';
+import type { JobRecord } from '../jobs/jobRecord.ts';
+import { listJobs, listRowErrors } from '../jobs/jobQueries.ts';
+import type { DuplicateStrategy, JobKind, JobStatus } from '../jobs/jobStatus.ts';
+import { etaSeconds, rowsPerSecond, toProgressEvent } from '../jobs/progressMath.ts';
+import { watchJob } from '../jobs/watchJob.ts';
+import type { GraphQLContext } from './context.ts';
+import { DateTime } from './scalars.ts';
+
+function serviceDeps(ctx: GraphQLContext): JobServiceDeps {
+  const { pool, store, bus, config } = ctx.services;
+  return { pool, store, bus, maxUploadBytes: config.maxUploadBytes, jobMaxAttempts: config.jobMaxAttempts };
+}
+
+/** A file name as the user's browser sent it, reduced to something safe to show and store. */
+function cleanFileName(name: string | undefined): string {
+  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  return clean || 'upload.csv';
+}
+
+interface StartImportArgs {
+  input: { entity: string; file: Promise<FileUpload>; duplicateStrategy?: DuplicateStrategy | null; idempotencyKey?: string | null };
+}
+
+export const resolvers = {
+  Upload: GraphQLUpload,
+  DateTime,
+
+  Query: {
+    job: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => findJob(ctx.services.pool, await ctx.viewer(), args.id),
+    jobs: async (_: unknown, args: { first: number; after?: string; status?: JobStatus; kind?: JobKind }, ctx: GraphQLContext) =>
+      listJobs(ctx.services.prisma, await ctx.viewer(), args),
+  },
+
+  Mutation: {
+    startImport: async (_: unknown, { input }: StartImportArgs, ctx: GraphQLContext) => {
+      const viewer = await ctx.viewer();
+      const upload = await input.file;
+      return startImport(serviceDeps(ctx), viewer, {
+        entity: input.entity,
+        fileName: cleanFileName(upload.filename),
+        file: upload.createReadStream(),
+        duplicateStrategy: input.duplicateStrategy ?? 'SKIP',
+        idempotencyKey: input.idempotencyKey,
+      });
+    },
+    cancelJob: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => cancelJob(serviceDeps(ctx), await ctx.viewer(), args.id),
+  },
+
+  Subscription: {
+    jobProgress: {
+      subscribe: async function* (_: unknown, args: { jobId: string }, ctx: GraphQLContext) {
+        const job = await findJob(ctx.services.pool, await ctx.viewer(), args.jobId);
+        if (!job) throw notFound(`no job with id '${args.jobId}'`);
+        for await (const event of watchJob(ctx.services, job)) yield { jobProgress: event };
+      },
+    },
+  },
+
+  Job: {
+    percent: (job: JobRecord) => toProgressEvent(job).percent,
+    rowsPerSecond: (job: JobRecord) => rowsPerSecond(job),
+    etaSeconds: (job: JobRecord) => etaSeconds(job),
+    ignoredColumns: (job: JobRecord) => (job.options as { ignoredColumns?: string[] } | null)?.ignoredColumns ?? [],
+    errors: async (job: JobRecord, args: { first: number; after?: string }, ctx: GraphQLContext) => {
+      const page = await listRowErrors(ctx.services.prisma, job.id, args);
+      return { nodes: page.nodes, pageInfo: page.pageInfo, totalCount: page.totalCount };
+    },
+  },
+  RowErrorConnection: {
+    totalCount: (conn: { totalCount: () => Promise<number> }) => conn.totalCount(),
+  },
+};

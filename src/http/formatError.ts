@@ -1,0 +1,22 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { AppError } from '../errors.ts';
+
+/**
+ * Shapes every GraphQL error the API returns. Domain errors keep their stable code; anything
+ * unexpected is logged and, outside development, reduced to a generic message with no internals.
+ */
+export function formatError(development: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof AppError) {
+      return { ...formatted, message: original.message, extensions: { ...original.extensions } };
+    }
+    const code = formatted.extensions?.code;
+    if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+      console.error('[api] unexpected error:', original);
+      if (!development) return { message: 'internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    }
+    return formatted;
+  };
+}

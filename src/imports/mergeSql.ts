@@ -1,0 +1,46 @@
+import type { EntityDefinition } from '../entities/entityDefinition.ts';
+import type { DuplicateStrategy } from '../jobs/jobStatus.ts';
+import type { StagingTables } from './stagingTables.ts';
+
+/**
+ * The set-based statement that merges one chunk of staged rows into the entity's table.
+ * Parameters: $1 job id, $2 first row, $3 last row, $4 workspace id.
+ * Returns one row: inserted, updated, rejected (rows refused as DUPLICATE_EXISTS).
+ *
+ * INVARIANT: staging has already removed in-file duplicates (only the first valid occurrence of a
+ * key has ok = true), so no statement here can meet the same key twice, whatever the chunk size.
+ */
+export function mergeSql(entity: EntityDefinition, t: StagingTables, strategy: DuplicateStrategy, presentColumns: string[]): string {
+  const cols = entity.columns.map((c) => `"${c.name}"`);
+  const key = `"${entity.key}"`;
+  const src = `src AS (SELECT row_no, ${cols.join(', ')} FROM ${t.rows} WHERE row_no BETWEEN $2 AND $3 AND ok)`;
+  const insert = `INSERT INTO "${entity.table}" (workspace_id, import_job_id, ${cols.join(', ')})
+    SELECT $4::uuid, $1::uuid, ${cols.join(', ')} FROM src`;
+  // Only columns the file has are overwritten: a file without a phone column must not erase phones.
+  const updatable = presentColumns.filter((c) => c !== entity.key).map((c) => `"${c}"`);
+
+  if (strategy === 'UPDATE' && updatable.length > 0) {
+    const target = `"${entity.table}"`;
+    return `WITH ${src},
+      ins AS (${insert}
+        ON CONFLICT (workspace_id, ${key}) DO UPDATE SET
+          ${updatable.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, import_job_id = EXCLUDED.import_job_id, updated_at = now()
+        WHERE (${updatable.map((c) => `${target}.${c}`).join(', ')}) IS DISTINCT FROM (${updatable.map((c) => `EXCLUDED.${c}`).join(', ')})
+        RETURNING (xmax = 0) AS inserted)
+      SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated, 0 AS rejected FROM ins`;
+  }
+  if (strategy === 'FAIL') {
+    return `WITH ${src},
+      ins AS (${insert} ON CONFLICT (workspace_id, ${key}) DO NOTHING RETURNING ${key} AS key),
+      dup AS (INSERT INTO job_row_errors (job_id, "row", "column", code, message, value)
+        SELECT $1::uuid, s.row_no, '${entity.key}', 'DUPLICATE_EXISTS',
+               '${entity.key} ''' || s.${key} || ''' already exists', s.${key}::text
+        FROM src s WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.key = s.${key})
+        ON CONFLICT DO NOTHING RETURNING 1)
+      SELECT (SELECT count(*) FROM ins)::int AS inserted, 0 AS updated, (SELECT count(*) FROM dup)::int AS rejected`;
+  }
+  // SKIP (and UPDATE of a file that has nothing but the key): existing rows are kept as they are.
+  return `WITH ${src},
+    ins AS (${insert} ON CONFLICT (workspace_id, ${key}) DO NOTHING RETURNING 1)
+    SELECT count(*)::int AS inserted, 0 AS updated, 0 AS rejected FROM ins`;
+}

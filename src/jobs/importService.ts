@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type pg from 'pg';
+import type { Viewer } from '../auth/tokens.ts';
+import { withTransaction } from '../db/pool.ts';
+import { entityByName } from '../entities/registry.ts';
+import { AppError, badInput, notFound } from '../errors.ts';
+import type { ProgressBus } from '../progress/progressBus.ts';
+import { BlobTooLargeError, type BlobStore } from '../storage/blobStore.ts';
+import { announceJob } from './announceJob.ts';
+import { JOB_COLUMNS, type JobRecord } from './jobRecord.ts';
+import { assertCanWrite, isUuid, readScope } from './jobAccess.ts';
+import type { DuplicateStrategy } from './jobStatus.ts';
+import { isTerminal } from './jobStatus.ts';
+import { loadJob, markCancelled } from './jobTransitions.ts';
+
+export interface JobServiceDeps {
+  pool: pg.Pool;
+  store: BlobStore;
+  bus: ProgressBus;
+  maxUploadBytes: number;
+  jobMaxAttempts: number;
+}
+
+export interface StartImportRequest {
+  entity: string;
+  fileName: string;
+  file: Readable;
+  duplicateStrategy: DuplicateStrategy;
+  idempotencyKey?: string | null;
+}
+
+/**
+ * Accepts an import: streams the file to storage, then records the job and queues its first task in
+ * ONE transaction. Returns as soon as both are durable; no row is parsed here.
+ */
+export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: StartImportRequest): Promise<JobRecord> {
+  assertCanWrite(viewer);
+  entityByName(req.entity);
+  const idempotencyKey = req.idempotencyKey?.trim() || null;
+  if (idempotencyKey && idempotencyKey.length > 255) throw badInput('idempotencyKey must be at most 255 characters');
+  if (idempotencyKey) {
+    const existing = await findByIdempotencyKey(deps.pool, viewer.workspaceId, idempotencyKey);
+    if (existing) {
+      req.file.resume(); // drain: the request must still complete
+      return existing;
+    }
+  }
+
+  const jobId = randomUUID();
+  const fileKey = `uploads/${viewer.workspaceId}/${jobId}.csv`;
+  let bytes: number;
+  try {
+    ({ bytes } = await deps.store.put(fileKey, req.file, { maxBytes: deps.maxUploadBytes }));
+  } catch (err) {
+    if (err instanceof BlobTooLargeError) {
+      throw badInput(`the file is larger than the upload limit: ${err.message}`, { reason: 'FILE_TOO_LARGE', maxBytes: deps.maxUploadBytes });
+    }
+    throw new AppError('BAD_USER_INPUT', `the upload did not complete: ${(err as Error).message}`, { reason: 'UPLOAD_FAILED' }, { cause: err });
+  }
+
+  const created = await withTransaction(deps.pool, async (db) => {
+    const { rows } = await db.query<JobRecord>(
+      `INSERT INTO jobs (id, workspace_id, kind, entity, status, file_name, file_key, file_bytes, duplicate_strategy, idempotency_key)
+       VALUES ($1, $2, 'IMPORT', $3, 'QUEUED', $4, $5, $6, $7, $8)
+       ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING ${JOB_COLUMNS}`,
+      [jobId, viewer.workspaceId, req.entity, req.fileName, fileKey, bytes, req.duplicateStrategy, idempotencyKey],
+    );
+    if (rows.length === 0) return null;
+    await db.query(`SELECT graphile_worker.add_job('import_stage', $1::json, job_key := $2, max_attempts := $3)`, [
+      JSON.stringify({ jobId }),
+      `import:${jobId}:stage`,
+      deps.jobMaxAttempts,
+    ]);
+    return rows[0];
+  });
+  if (created) return created;
+  // Lost a race with a concurrent request carrying the same key: theirs is the job.
+  await deps.store.delete(fileKey);
+  return (await findByIdempotencyKey(deps.pool, viewer.workspaceId, idempotencyKey!))!;
+}
+
+async function findByIdempotencyKey(pool: pg.Pool, workspaceId: string, key: string): Promise<JobRecord | null> {
+  const { rows } = await pool.query<JobRecord>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE workspace_id = $1 AND idempotency_key = $2`, [
+    workspaceId,
+    key,
+  ]);
+  return rows[0] ?? null;
+}
+
+/** A job the viewer may read, or null (unknown and foreign ids look the same). */
+export async function findJob(pool: pg.Pool, viewer: Viewer, id: string): Promise<JobRecord | null> {
+  if (!isUuid(id)) return null;
+  const job = await loadJob(pool, id);
+  if (!job) return null;
+  const scope = readScope(viewer);
+  return scope.workspaceId && scope.workspaceId !== job.workspaceId ? null : job;
+}
+
+/**
+ * Cancels a QUEUED or RUNNING job; rows already committed stay and the counters say how many.
+ * Cancelling a job that has already ended returns it unchanged (safe to retry).
+ */
+export async function cancelJob(deps: JobServiceDeps, viewer: Viewer, id: string): Promise<JobRecord> {
+  assertCanWrite(viewer);
+  const job = await findJob(deps.pool, viewer, id);
+  if (!job) throw notFound(`no job with id '${id}'`);
+  if (isTerminal(job.status)) return job;
+  const cancelled = await markCancelled(deps.pool, id);
+  if (!cancelled) return (await loadJob(deps.pool, id))!; // it ended on its own meanwhile
+  await announceJob(deps, cancelled);
+  return cancelled;
+}

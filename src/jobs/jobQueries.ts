@@ -1,0 +1,83 @@
+import type { Viewer } from '../auth/tokens.ts';
+import type { Db } from '../db/prisma.ts';
+import { badInput } from '../errors.ts';
+import type { JobRecord } from './jobRecord.ts';
+import { readScope } from './jobAccess.ts';
+import type { JobKind, JobStatus } from './jobStatus.ts';
+
+/** Read side of jobs for the API: typed Prisma queries, cursor pagination. */
+
+export interface Page<T> {
+  nodes: T[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+const MAX_PAGE = 1000;
+
+function pageSize(first: number): number {
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) throw badInput(`first must be between 0 and ${MAX_PAGE}`);
+  return first;
+}
+
+function encodeCursor(parts: unknown[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+function decodeCursor<T extends unknown[]>(cursor: string, check: (v: unknown[]) => boolean): T {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && check(v)) return v as T;
+  } catch {
+    /* fall through */
+  }
+  throw badInput('invalid cursor: pass a pageInfo.endCursor from a previous page');
+}
+
+export async function listJobs(
+  db: Db,
+  viewer: Viewer,
+  args: { first: number; after?: string | null; status?: JobStatus | null; kind?: JobKind | null },
+): Promise<Page<JobRecord>> {
+  const first = pageSize(args.first);
+  const where: Record<string, unknown> = { ...readScope(viewer) };
+  if (args.status) where.status = args.status;
+  if (args.kind) where.kind = args.kind;
+  if (args.after) {
+    const [createdAt, id] = decodeCursor<[string, string]>(args.after, (v) => v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string');
+    const at = new Date(createdAt);
+    where.OR = [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: id } }];
+  }
+  const rows = await db.job.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: first + 1 });
+  const nodes = rows.slice(0, first) as unknown as JobRecord[];
+  const last = nodes[nodes.length - 1];
+  return {
+    nodes,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null },
+  };
+}
+
+export interface RowErrorNode {
+  row: number;
+  column: string | null;
+  code: string;
+  message: string;
+  value: string | null;
+}
+
+/** A job's row errors in (row, column) order. */
+export async function listRowErrors(db: Db, jobId: string, args: { first: number; after?: string | null }): Promise<Page<RowErrorNode> & { totalCount: () => Promise<number> }> {
+  const first = pageSize(args.first);
+  const where: Record<string, unknown> = { jobId };
+  if (args.after) {
+    const [row, column] = decodeCursor<[number, string]>(args.after, (v) => v.length === 2 && Number.isInteger(v[0]) && typeof v[1] === 'string');
+    where.OR = [{ row: { gt: row } }, { row, column: { gt: column } }];
+  }
+  const rows = await db.jobRowError.findMany({ where, orderBy: [{ row: 'asc' }, { column: 'asc' }], take: first + 1 });
+  const page = rows.slice(0, first);
+  const last = page[page.length - 1];
+  return {
+    nodes: page.map((e) => ({ row: e.row, column: e.column === '' ? null : e.column, code: e.code, message: e.message, value: e.value })),
+    pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor([last.row, last.column]) : null },
+    totalCount: () => db.jobRowError.count({ where: { jobId } }),
+  };
+}

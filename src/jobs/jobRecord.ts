@@ -1,0 +1,45 @@
+import type { DuplicateStrategy, JobKind, JobStatus } from './jobStatus.ts';
+
+/** A jobs row as the domain sees it (camelCase), whether read through Prisma or raw SQL. */
+export interface JobRecord {
+  id: string;
+  workspaceId: string;
+  kind: JobKind;
+  entity: string;
+  status: JobStatus;
+  fileName: string | null;
+  fileKey: string | null;
+  fileBytes: number | bigint | null;
+  duplicateStrategy: DuplicateStrategy | null;
+  idempotencyKey: string | null;
+  options: unknown;
+  totalRows: number | null;
+  processedRows: number;
+  succeededRows: number;
+  failedRows: number;
+  insertedRows: number;
+  updatedRows: number;
+  unchangedRows: number;
+  percent: number;
+  stagedRows: number;
+  stagedBytes: number | bigint;
+  stagedChunks: number;
+  totalChunks: number | null;
+  mergedChunks: number;
+  failureReason: string | null;
+  resultKey: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  updatedAt: Date;
+}
+
+/** SELECT list mapping the jobs table onto JobRecord, for raw SQL (RETURNING ${JOB_COLUMNS}). */
+export const JOB_COLUMNS = `id, workspace_id AS "workspaceId", kind, entity, status, file_name AS "fileName",
+  file_key AS "fileKey", file_bytes AS "fileBytes", duplicate_strategy AS "duplicateStrategy",
+  idempotency_key AS "idempotencyKey", options, total_rows AS "totalRows", processed_rows AS "processedRows",
+  succeeded_rows AS "succeededRows", failed_rows AS "failedRows", inserted_rows AS "insertedRows",
+  updated_rows AS "updatedRows", unchanged_rows AS "unchangedRows", percent, staged_rows AS "stagedRows",
+  staged_bytes AS "stagedBytes", staged_chunks AS "stagedChunks", total_chunks AS "totalChunks",
+  merged_chunks AS "mergedChunks", failure_reason AS "failureReason", result_key AS "resultKey",
+  created_at AS "createdAt", started_at AS "startedAt", completed_at AS "completedAt", updated_at AS "updatedAt"`;

@@ -1,0 +1,36 @@
+import { startApp } from './app.ts';
+import { loadConfig, type Role } from './config.ts';
+
+/** Entry point: `tsx src/main.ts [all|api|worker]` (npm start / npm run api / npm run worker). */
+async function main(): Promise<void> {
+  const role = (process.argv[2] ?? 'all') as Role;
+  if (!['all', 'api', 'worker'].includes(role)) throw new Error(`unknown role '${role}': use all, api or worker`);
+  const config = loadConfig();
+  const app = await startApp(config, role);
+
+  if (!config.databaseUrl) console.log(`[bulkport] embedded PostgreSQL in ${config.dataDir}/pg (set DATABASE_URL to use your own)`);
+  if (!config.redisUrl) console.log('[bulkport] in-process progress bus (set REDIS_URL to run several processes)');
+  if (app.url) console.log(`[bulkport] ${role === 'all' ? 'API and worker' : 'API'} ready at ${app.url}`);
+  else console.log(`[bulkport] worker running (concurrency ${config.workerConcurrency})`);
+  if (app.devToken) {
+    console.log(`[bulkport] created workspace 'dev'; its API token (shown once, keep it):\n\n    ${app.devToken}\n`);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[bulkport] ${signal}: finishing running work and shutting down`);
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    await app.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(`[bulkport] failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});

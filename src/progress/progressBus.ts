@@ -1,0 +1,25 @@
+import type { JobStatus } from '../jobs/jobStatus.ts';
+
+/** What a worker publishes after each committed chunk, and what subscribers receive. */
+export interface ProgressEvent {
+  jobId: string;
+  status: JobStatus;
+  totalRows: number | null;
+  processedRows: number;
+  succeededRows: number;
+  failedRows: number;
+  percent: number;
+  rowsPerSecond: number | null;
+  etaSeconds: number | null;
+}
+
+/**
+ * Fans progress out from workers to API processes. Delivery is best effort: PostgreSQL holds the
+ * truth, and subscribers re-read it whenever the bus is quiet, so a lost message is never a lost state.
+ */
+export interface ProgressBus {
+  publish(event: ProgressEvent): Promise<void>;
+  /** Calls listener for every event of jobId until the returned function is called. */
+  subscribe(jobId: string, listener: (event: ProgressEvent) => void): Promise<() => void>;
+  close(): Promise<void>;
+}
