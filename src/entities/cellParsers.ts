@@ -36,3 +36,51 @@ export function tagList(maxTagLength = 100) {
     return tags;
   };
 }
+
+const DECIMAL = /^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$|^\.\d+$/;
+
+/** A non-negative amount with at most `scale` decimals: "1234.5", "1,234.50" (thousands separators). */
+export function decimal(options: { scale: number; maxIntegerDigits: number }) {
+  return (v: string, column: string): CellValue | CellError => {
+    const s = v.replace(/^\+/, '');
+    if (s.startsWith('-')) return { code: 'INVALID_NUMBER', message: `${column} must not be negative, got '${v}'` };
+    if (!DECIMAL.test(s)) return { code: 'INVALID_NUMBER', message: `${column} must be a number such as 1234.50, got '${v}'` };
+    const [int, frac = ''] = s.replace(/,/g, '').split('.');
+    if (frac.length > options.scale) return { code: 'INVALID_NUMBER', message: `${column} must have at most ${options.scale} decimal places, got '${v}'` };
+    const digits = int.replace(/^0+(?=\d)/, '');
+    if (digits.length > options.maxIntegerDigits) return { code: 'INVALID_NUMBER', message: `${column} is too large: '${v}'` };
+    return frac ? `${digits || '0'}.${frac}` : digits || '0';
+  };
+}
+
+/** An ISO 8601 calendar date, YYYY-MM-DD, that exists (no February 30th). */
+export function isoDate() {
+  return (v: string, column: string): CellValue | CellError => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+    if (m) {
+      const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      const date = new Date(Date.UTC(y, mo - 1, d));
+      if (y >= 1 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d) return v;
+      return { code: 'INVALID_DATE', message: `${column} '${v}' is not a real calendar date` };
+    }
+    return { code: 'INVALID_DATE', message: `${column} must be a date written YYYY-MM-DD, got '${v}'` };
+  };
+}
+
+/** One of a fixed set of values, matched case-insensitively and stored as written in `values`. */
+export function oneOf(values: readonly string[]) {
+  const byLower = new Map(values.map((x) => [x.toLowerCase(), x]));
+  return (v: string, column: string): CellValue | CellError =>
+    byLower.get(v.toLowerCase()) ?? { code: 'INVALID_ENUM', message: `${column} must be one of ${values.join(', ')}, got '${v}'` };
+}
+
+/** Currency codes this runtime knows (ISO 4217, from the ICU data Node ships). */
+export const ISO_CURRENCIES: readonly string[] = Intl.supportedValuesOf('currency');
+
+export function currencyCode() {
+  const known = new Set(ISO_CURRENCIES);
+  return (v: string, column: string): CellValue | CellError => {
+    const code = v.toUpperCase();
+    return known.has(code) ? code : { code: 'INVALID_ENUM', message: `${column} must be an ISO 4217 currency code such as EUR or USD, got '${v}'` };
+  };
+}

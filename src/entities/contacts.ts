@@ -14,4 +14,5 @@ export const contacts: EntityDefinition = {
     { name: 'tags', sqlType: 'text[]', parse: tagList(), emptyValue: [] },
   ],
   searchColumns: ['email', 'first_name', 'last_name', 'company'],
+  filterColumns: { tags: 'tags' },
 };

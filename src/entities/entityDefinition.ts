@@ -54,6 +54,8 @@ export interface EntityDefinition {
   key: string;
   /** Text columns searched by an export's `search` filter. */
   searchColumns: string[];
+  /** Columns behind the export filters that only some entities have (tagsAny, statusIn). */
+  filterColumns: { tags?: string; status?: string };
 }
 
 export function isCellError(v: CellValue | CellError): v is CellError {

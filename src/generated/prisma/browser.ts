@@ -47,3 +47,13 @@ export type JobChunk = Prisma.JobChunkModel
  * 
  */
 export type Contact = Prisma.ContactModel
+/**
+ * Model Invoice
+ * 
+ */
+export type Invoice = Prisma.InvoiceModel
+/**
+ * Model AppSecret
+ * Process-independent secrets (the download-link signing key), created once so every API instance agrees.
+ */
+export type AppSecret = Prisma.AppSecretModel
