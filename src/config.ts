@@ -33,6 +33,14 @@ export interface Config {
   jobMaxAttempts: number;
   /** A RUNNING job with no live task and no update for this long is failed by the sweeper. @default 120 (env STUCK_JOB_SECONDS) */
   stuckJobSeconds: number;
+  /** Days after a job ends before its uploaded file and export result are deleted. @default 7 (env FILE_RETENTION_DAYS) */
+  fileRetentionDays: number;
+  /** How long a download link stays valid, in seconds. @default 3600 (env DOWNLOAD_LINK_TTL_SECONDS) */
+  downloadLinkTtlSeconds: number;
+  /** Key that signs download links. @default unset: a random key kept in the database, shared by every instance (env SIGNING_SECRET) */
+  signingSecret: string | undefined;
+  /** Public base URL of the API for links (behind a proxy). @default unset: taken from the request's Host (env PUBLIC_URL) */
+  publicUrl: string | undefined;
   /** PostgreSQL pool size per process. @default 10 (env PG_POOL_SIZE) */
   pgPoolSize: number;
   /** 'production' hides stack traces and disables introspection. @default 'development' (env NODE_ENV) */
@@ -71,6 +79,10 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     workerConcurrency: Math.max(1, int('WORKER_CONCURRENCY', 2)),
     jobMaxAttempts: Math.max(1, int('JOB_MAX_ATTEMPTS', 5)),
     stuckJobSeconds: Math.max(10, int('STUCK_JOB_SECONDS', 120)),
+    fileRetentionDays: Math.max(1, int('FILE_RETENTION_DAYS', 7)),
+    downloadLinkTtlSeconds: Math.max(1, int('DOWNLOAD_LINK_TTL_SECONDS', 3600)),
+    signingSecret: str('SIGNING_SECRET'),
+    publicUrl: str('PUBLIC_URL')?.replace(/\/+$/, ''),
     pgPoolSize: Math.max(2, int('PG_POOL_SIZE', 10)),
     nodeEnv,
     devWorkspace: (str('DEV_WORKSPACE') ?? (nodeEnv === 'production' ? 'false' : 'true')) === 'true',

@@ -7,12 +7,15 @@ export interface GraphQLContext {
   services: AppServices;
   /** Resolves the caller or throws UNAUTHENTICATED; memoised. */
   viewer: () => Promise<Viewer>;
+  /** Scheme, host and port clients reach this API at, for absolute links. */
+  origin: string;
 }
 
-export function createContext(services: AppServices, authorization: unknown): GraphQLContext {
+export function createContext(services: AppServices, authorization: unknown, origin: string): GraphQLContext {
   let resolved: Promise<Viewer | null> | undefined;
   return {
     services,
+    origin,
     viewer: async () => {
       resolved ??= authenticate(services.prisma, authorization);
       const viewer = await resolved;

@@ -1,6 +1,9 @@
 import type { FileUpload } from 'graphql-upload-minimal';
 import { GraphQLUpload } from 'graphql-upload-minimal';
 import { notFound } from '../errors.ts';
+import { downloadLinkFor, type DownloadLink } from '../exports/exportDownload.ts';
+import type { StartExportInput } from '../exports/exportRequest.ts';
+import { startExport } from '../exports/exportService.ts';
 import { cancelJob, findJob, startImport, type JobServiceDeps } from '../jobs/importService.ts';
 import type { JobRecord } from '../jobs/jobRecord.ts';
 import { listJobs, listRowErrors } from '../jobs/jobQueries.ts';
@@ -21,6 +24,19 @@ function cleanFileName(name: string | undefined): string {
   // eslint-disable-next-line no-control-regex
   const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
   return clean || 'upload.csv';
+}
+
+const links = new WeakMap<JobRecord, Promise<DownloadLink | null>>();
+
+/** One link per job object per request, so downloadUrl and downloadExpiresAt agree. */
+function downloadLink(ctx: GraphQLContext, job: JobRecord): Promise<DownloadLink | null> {
+  let link = links.get(job);
+  if (!link) {
+    const { pool, config } = ctx.services;
+    link = downloadLinkFor({ pool, signingSecret: config.signingSecret, ttlSeconds: config.downloadLinkTtlSeconds }, job, ctx.origin);
+    links.set(job, link);
+  }
+  return link;
 }
 
 interface StartImportArgs {
@@ -50,6 +66,8 @@ export const resolvers = {
       });
     },
     cancelJob: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => cancelJob(serviceDeps(ctx), await ctx.viewer(), args.id),
+    startExport: async (_: unknown, args: { input: StartExportInput & { idempotencyKey?: string | null } }, ctx: GraphQLContext) =>
+      startExport(serviceDeps(ctx), await ctx.viewer(), args.input),
   },
 
   Subscription: {
@@ -67,6 +85,8 @@ export const resolvers = {
     rowsPerSecond: (job: JobRecord) => rowsPerSecond(job),
     etaSeconds: (job: JobRecord) => etaSeconds(job),
     ignoredColumns: (job: JobRecord) => (job.options as { ignoredColumns?: string[] } | null)?.ignoredColumns ?? [],
+    downloadUrl: async (job: JobRecord, _: unknown, ctx: GraphQLContext) => (await downloadLink(ctx, job))?.url ?? null,
+    downloadExpiresAt: async (job: JobRecord, _: unknown, ctx: GraphQLContext) => (await downloadLink(ctx, job))?.expiresAt ?? null,
     errors: async (job: JobRecord, args: { first: number; after?: string }, ctx: GraphQLContext) => {
       const page = await listRowErrors(ctx.services.prisma, job.id, args);
       return { nodes: page.nodes, pageInfo: page.pageInfo, totalCount: page.totalCount };

@@ -14,6 +14,7 @@ import type { AppServices } from '../appServices.ts';
 import { createContext, type GraphQLContext } from '../graphql/context.ts';
 import { resolvers } from '../graphql/resolvers.ts';
 import { formatError } from './formatError.ts';
+import { filesHandler } from './files.ts';
 import { healthHandler } from './health.ts';
 
 const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema.graphql');
@@ -41,7 +42,8 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
       schema,
       context: (ctx) => {
         const params = ctx.connectionParams ?? {};
-        return createContext(services, params.authorization ?? params.Authorization);
+        const host = ctx.extra.request.headers.host ?? 'localhost';
+        return createContext(services, params.authorization ?? params.Authorization, services.config.publicUrl ?? `http://${host}`);
       },
     },
     wsServer,
@@ -62,12 +64,15 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
   await apollo.start();
 
   app.get('/healthz', healthHandler(services.pool));
+  app.get('/files/:jobId', filesHandler(services));
   app.use(
     GRAPHQL_PATH,
     // One file per request; +1 byte so that an oversized file is detected (the store enforces the exact limit).
     graphqlUploadExpress({ maxFileSize: services.config.maxUploadBytes + 1, maxFiles: 1 }),
     express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: async ({ req }) => createContext(services, req.headers.authorization) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createContext(services, req.headers.authorization, services.config.publicUrl ?? `${req.protocol}://${req.get('host')}`),
+    }),
   );
   // Errors raised before GraphQL runs (a malformed multipart request, too many files) still answer in GraphQL's shape.
   app.use((err: Error & { status?: number; expose?: boolean }, _req: Request, res: Response, _next: NextFunction) => {

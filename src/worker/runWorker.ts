@@ -1,8 +1,10 @@
 import { run, type Runner } from 'graphile-worker';
 import { workerLogger } from '../db/workerLogger.ts';
+import { exportRun } from './tasks/exportRun.ts';
 import { importCleanup } from './tasks/importCleanup.ts';
 import { importMerge } from './tasks/importMerge.ts';
 import { importStage } from './tasks/importStage.ts';
+import { retentionSweep } from './tasks/retentionSweep.ts';
 import { sweepStuckJobs } from './tasks/sweepStuckJobs.ts';
 import type { WorkerContext } from './workerContext.ts';
 
@@ -22,7 +24,9 @@ export async function runWorker(ctx: WorkerContext): Promise<Runner> {
       import_merge: importMerge(ctx),
       import_cleanup: importCleanup(ctx),
       sweep_stuck_jobs: sweepStuckJobs(ctx),
+      export_run: exportRun(ctx),
+      retention_sweep: retentionSweep(ctx),
     },
-    crontab: '* * * * * sweep_stuck_jobs',
+    crontab: ['* * * * * sweep_stuck_jobs', '17 * * * * retention_sweep'].join('\n'),
   });
 }

@@ -1,0 +1,79 @@
+import type { EntityDefinition } from '../entities/entityDefinition.ts';
+import { badInput } from '../errors.ts';
+
+export type ExportFormat = 'CSV' | 'JSONL';
+
+export interface ExportFilter {
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+  updatedAfter?: Date | null;
+  tagsAny?: string[] | null;
+  statusIn?: string[] | null;
+  search?: string | null;
+}
+
+/** An export as stored in jobs.options: everything the worker needs, validated once at the API. */
+export interface ExportOptions {
+  filter: {
+    createdAfter?: string;
+    createdBefore?: string;
+    updatedAfter?: string;
+    tagsAny?: string[];
+    statusIn?: string[];
+    search?: string;
+  };
+  columns: string[];
+  format: ExportFormat;
+  gzip: boolean;
+  /** CSV only: false neutralises cells that a spreadsheet would run as a formula. */
+  rawCells: boolean;
+  /** CSV only: a UTF-8 BOM and CRLF line ends, for Excel. */
+  excelCompatible: boolean;
+}
+
+export interface StartExportInput {
+  entity: string;
+  filter?: ExportFilter | null;
+  columns?: string[] | null;
+  format?: ExportFormat | null;
+  gzip?: boolean | null;
+  rawCells?: boolean | null;
+  excelCompatible?: boolean | null;
+}
+
+/** Validates a startExport input against the entity; throws BAD_USER_INPUT naming what is wrong. */
+export function toExportOptions(entity: EntityDefinition, input: StartExportInput): ExportOptions {
+  const known = entity.columns.map((c) => c.name);
+  const columns = input.columns ?? known;
+  if (columns.length === 0) throw badInput('columns must name at least one column', { field: 'columns' });
+  const unknown = columns.filter((c) => !known.includes(c));
+  if (unknown.length > 0) {
+    throw badInput(`unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `'${c}'`).join(', ')} for ${entity.name}; valid columns: ${known.join(', ')}`, {
+      field: 'columns',
+      unknownColumns: unknown,
+    });
+  }
+  const repeated = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (repeated) throw badInput(`column '${repeated}' is listed twice`, { field: 'columns' });
+
+  const f = input.filter ?? {};
+  if (f.tagsAny && !entity.filterColumns.tags) throw badInput(`filter.tagsAny does not apply to ${entity.name}`, { field: 'filter.tagsAny' });
+  if (f.statusIn && !entity.filterColumns.status) throw badInput(`filter.statusIn does not apply to ${entity.name}`, { field: 'filter.statusIn' });
+  const filter: ExportOptions['filter'] = {};
+  if (f.createdAfter) filter.createdAfter = f.createdAfter.toISOString();
+  if (f.createdBefore) filter.createdBefore = f.createdBefore.toISOString();
+  if (f.updatedAfter) filter.updatedAfter = f.updatedAfter.toISOString();
+  if (f.tagsAny) filter.tagsAny = f.tagsAny;
+  if (f.statusIn) filter.statusIn = f.statusIn.map((s) => s.toLowerCase());
+  if (f.search && f.search.trim() !== '') filter.search = f.search.trim();
+
+  const format = input.format ?? 'CSV';
+  return {
+    filter,
+    columns,
+    format,
+    gzip: input.gzip ?? false,
+    rawCells: input.rawCells ?? false,
+    excelCompatible: format === 'CSV' && (input.excelCompatible ?? false),
+  };
+}

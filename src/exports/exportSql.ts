@@ -1,0 +1,66 @@
+import { escapeLiteral } from 'pg';
+import type { ColumnDefinition, EntityDefinition } from '../entities/entityDefinition.ts';
+import type { ExportOptions } from './exportRequest.ts';
+
+/**
+ * SQL of an export: the WHERE clause shared by the count and the COPY, and the COPY itself.
+ * COPY takes no bind parameters, so every value is inlined through escapeLiteral.
+ */
+export function exportWhere(entity: EntityDefinition, workspaceId: string, o: ExportOptions): string {
+  const f = o.filter;
+  const where = [`workspace_id = ${escapeLiteral(workspaceId)}::uuid`];
+  if (f.createdAfter) where.push(`created_at > ${escapeLiteral(f.createdAfter)}::timestamptz`);
+  if (f.createdBefore) where.push(`created_at < ${escapeLiteral(f.createdBefore)}::timestamptz`);
+  if (f.updatedAfter) where.push(`updated_at > ${escapeLiteral(f.updatedAfter)}::timestamptz`);
+  if (f.tagsAny && entity.filterColumns.tags) where.push(`"${entity.filterColumns.tags}" && ${textArray(f.tagsAny)}`);
+  if (f.statusIn && entity.filterColumns.status) where.push(`"${entity.filterColumns.status}" = ANY(${textArray(f.statusIn)})`);
+  if (f.search) {
+    const pattern = escapeLiteral(`%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(${entity.searchColumns.map((c) => `"${c}" ILIKE ${pattern}`).join(' OR ')})`);
+  }
+  return where.join(' AND ');
+}
+
+export function countSql(entity: EntityDefinition, workspaceId: string, o: ExportOptions): string {
+  return `SELECT count(*)::int AS n FROM "${entity.table}" WHERE ${exportWhere(entity, workspaceId, o)}`;
+}
+
+/** The text a CSV cell shows for a column: the inverse of the column's import parser. */
+function csvCell(c: ColumnDefinition): string {
+  const col = `"${c.name}"`;
+  switch (c.sqlType) {
+    case 'text[]':
+      return `array_to_string(${col}, ',')`;
+    case 'date':
+      return `to_char(${col}, 'YYYY-MM-DD')`;
+    default:
+      return `${col}::text`;
+  }
+}
+
+/**
+ * OWASP's CSV injection rule: a cell a spreadsheet would evaluate (it begins with =, +, -, @, tab or
+ * carriage return) gets a leading apostrophe, which shows the text instead of running it.
+ */
+function neutralised(expr: string): string {
+  return `CASE WHEN left(${expr}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || ${expr} ELSE ${expr} END`;
+}
+
+export function copySql(entity: EntityDefinition, workspaceId: string, o: ExportOptions): string {
+  const columns = o.columns.map((name) => entity.columns.find((c) => c.name === name)!);
+  const from = `FROM "${entity.table}" WHERE ${exportWhere(entity, workspaceId, o)} ORDER BY id`;
+  if (o.format === 'JSONL') {
+    const pairs = columns.map((c) => `${escapeLiteral(c.name)}, "${c.name}"`).join(', ');
+    return `COPY (SELECT json_build_object(${pairs})::text ${from}) TO STDOUT`;
+  }
+  const cells = columns.map((c) => {
+    const text = csvCell(c);
+    const guard = !o.rawCells && (c.sqlType === 'text' || c.sqlType === 'text[]');
+    return `${guard ? neutralised(text) : text} AS "${c.name}"`;
+  });
+  return `COPY (SELECT ${cells.join(', ')} ${from}) TO STDOUT WITH (FORMAT csv, HEADER true)`;
+}
+
+function textArray(values: string[]): string {
+  return `ARRAY[${values.map((v) => escapeLiteral(v)).join(', ')}]::text[]`;
+}

@@ -1,0 +1,70 @@
+import { StringDecoder } from 'node:string_decoder';
+import { Transform } from 'node:stream';
+
+/**
+ * Counts records in a CSV byte stream as it passes: a newline ends a record only outside quotes
+ * (a quoted field may hold newlines; `""` toggles twice and changes nothing). JSONL is the same
+ * with no quotes to track. The header, if any, is the caller's to subtract.
+ */
+export class RecordCounter extends Transform {
+  records = 0;
+  private inQuotes = false;
+
+  constructor(private readonly quoted: boolean) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null, data?: Buffer) => void): void {
+    let n = 0;
+    if (this.quoted) {
+      let q = this.inQuotes;
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i];
+        if (b === 0x22) q = !q;
+        else if (b === 0x0a && !q) n++;
+      }
+      this.inQuotes = q;
+    } else {
+      for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) n++;
+    }
+    this.records += n;
+    cb(null, chunk);
+  }
+}
+
+/**
+ * COPY's text format doubles every backslash; JSON text from PostgreSQL holds no raw tab or
+ * newline, so undoing that is the only unescaping a JSONL line needs. Works on whole lines, so
+ * a pair split across chunks is never misread.
+ */
+export function copyTextToJsonLines(): Transform {
+  let rest = '';
+  const decoder = new StringDecoder('utf8'); // a chunk may end inside a multi-byte character
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      const text = rest + decoder.write(chunk);
+      const end = text.lastIndexOf('\n') + 1;
+      rest = text.slice(end);
+      cb(null, end > 0 ? text.slice(0, end).replace(/\\\\/g, '\\') : undefined);
+    },
+    flush(cb) {
+      rest += decoder.end();
+      cb(null, rest ? rest.replace(/\\\\/g, '\\') : undefined);
+    },
+  });
+}
+
+/** Excel: a UTF-8 BOM first (or it guesses the encoding) and CRLF line ends. */
+export function excelCompatible(): Transform {
+  let first = true;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      const text = chunk.toString('latin1').replace(/\n/g, '\r\n');
+      const out = Buffer.from(text, 'latin1');
+      if (first) {
+        first = false;
+        cb(null, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), out]));
+      } else cb(null, out);
+    },
+  });
+}
