@@ -46,15 +46,55 @@ export async function uploadImport(
 export const JOB_FIELDS = `id kind entity status fileName totalRows processedRows succeededRows failedRows percent
   rowsPerSecond etaSeconds failureReason createdAt startedAt completedAt insertedRows updatedRows unchangedRows`;
 
-/** Polls job(id) until it reaches one of the statuses (bounded: fails after timeoutMs). */
-export async function waitForJob(url: string, token: string, id: string, statuses = ['COMPLETED', 'FAILED', 'CANCELLED'], timeoutMs = 60_000): Promise<any> {
+export const JOB_QUERY = `query($id: ID!) { job(id: $id) { ${JOB_FIELDS} ignoredColumns duplicateStrategy } }`;
+
+/** job(id) with every field, or null when the viewer cannot see it; throws on a GraphQL error. */
+export async function fetchJob(url: string, token: string, id: string): Promise<any | null> {
+  const r = await gql(url, token, JOB_QUERY, { id });
+  if (r.errors) throw new Error(`job(${id}) failed: ${JSON.stringify(r.errors)}`);
+  return r.data.job;
+}
+
+/** Polls job(id) until `until` holds (bounded: fails after timeoutMs). */
+export async function pollJob(url: string, token: string, id: string, until: (job: any) => boolean, timeoutMs = 60_000, intervalMs = 100): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const r = await gql(url, token, `query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, { id });
+    const r = await gql(url, token, JOB_QUERY, { id });
     const job = r.data?.job;
-    if (job && statuses.includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} did not reach ${statuses.join('/')} in ${timeoutMs} ms: ${JSON.stringify(r)}`);
-    await new Promise((res) => setTimeout(res, 100));
+    if (job && until(job)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} did not reach the expected state in ${timeoutMs} ms: ${JSON.stringify(r)}`);
+    await new Promise((res) => setTimeout(res, intervalMs));
+  }
+}
+
+/** Polls job(id) until it reaches one of the statuses (bounded: fails after timeoutMs). */
+export function waitForJob(url: string, token: string, id: string, statuses = ['COMPLETED', 'FAILED', 'CANCELLED'], timeoutMs = 60_000): Promise<any> {
+  return pollJob(url, token, id, (job) => statuses.includes(job.status), timeoutMs);
+}
+
+/** Uploads a file with the multipart helper and waits for the job to end; throws if the upload is refused. */
+export async function importAndWait(url: string, token: string, csv: string | Buffer, input: Record<string, unknown> = {}): Promise<any> {
+  const r = await uploadImport(url, token, csv, input);
+  if (r.errors || !r.data?.startImport) throw new Error(`startImport refused (HTTP ${r.status}): ${JSON.stringify(r.errors)}`);
+  return waitForJob(url, token, r.data.startImport.id);
+}
+
+export const CANCEL_JOB = `mutation($id: ID!) { cancelJob(id: $id) { ${JOB_FIELDS} } }`;
+
+export const LIST_JOBS = `query($first: Int, $after: String, $status: JobStatus, $kind: JobKind) {
+  jobs(first: $first, after: $after, status: $status, kind: $kind) { nodes { id status kind createdAt } pageInfo { hasNextPage endCursor } }
+}`;
+
+/** Every job the viewer can list (following the cursor), newest first. */
+export async function allJobIds(url: string, token: string, filter: { status?: string; kind?: string } = {}, pageSize = 100): Promise<string[]> {
+  const ids: string[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const r: GraphQLResponse = await gql(url, token, LIST_JOBS, { first: pageSize, after, ...filter });
+    if (r.errors) throw new Error(`jobs failed: ${JSON.stringify(r.errors)}`);
+    ids.push(...r.data.jobs.nodes.map((j: { id: string }) => j.id));
+    if (!r.data.jobs.pageInfo.hasNextPage) return ids;
+    after = r.data.jobs.pageInfo.endCursor;
   }
 }
 
@@ -87,23 +127,50 @@ export function wsClient(wsUrl: string, token: string | undefined): Client {
   });
 }
 
-/** Collects every jobProgress event until the subscription completes (or errors). */
-export function collectProgress(client: Client, jobId: string): Promise<{ events: any[]; errors?: unknown }> {
-  return new Promise((resolve) => {
-    const events: any[] = [];
-    client.subscribe(
-      {
-        query: `subscription($id: ID!) { jobProgress(jobId: $id) { jobId status totalRows processedRows succeededRows failedRows percent rowsPerSecond etaSeconds } }`,
-        variables: { id: jobId },
-      },
+export const JOB_PROGRESS = `subscription($id: ID!) { jobProgress(jobId: $id) {
+  jobId status totalRows processedRows succeededRows failedRows percent rowsPerSecond etaSeconds } }`;
+
+export interface ProgressSubscription {
+  /** Events received so far, in order. */
+  events: any[];
+  /** Resolves with the first event (or rejects if the subscription ends before one). */
+  first: Promise<any>;
+  /** Resolves when the subscription completes or errors. */
+  done: Promise<{ events: any[]; errors?: any }>;
+  /** Stops listening (sends `complete` to the server). */
+  unsubscribe: () => void;
+}
+
+/** Subscribes to jobProgress and records every event until the subscription completes (or errors). */
+export function subscribeProgress(client: Client, jobId: string): ProgressSubscription {
+  const events: any[] = [];
+  let gotFirst!: (e: any) => void;
+  let noFirst!: (err: Error) => void;
+  const first = new Promise<any>((res, rej) => ((gotFirst = res), (noFirst = rej)));
+  first.catch(() => undefined);
+  let unsubscribe!: () => void;
+  const done = new Promise<{ events: any[]; errors?: any }>((resolve) => {
+    const end = (errors?: any) => {
+      noFirst(new Error(`subscription ended before its first event: ${JSON.stringify(errors)}`));
+      resolve(errors === undefined ? { events } : { events, errors });
+    };
+    unsubscribe = client.subscribe(
+      { query: JOB_PROGRESS, variables: { id: jobId } },
       {
         next: (msg) => {
-          if (msg.errors) resolve({ events, errors: msg.errors });
-          else events.push((msg.data as any).jobProgress);
+          if (msg.errors) return end(msg.errors);
+          events.push((msg.data as any).jobProgress);
+          if (events.length === 1) gotFirst(events[0]);
         },
-        error: (errors) => resolve({ events, errors }),
-        complete: () => resolve({ events }),
+        error: (errors) => end(errors),
+        complete: () => end(),
       },
     );
   });
+  return { events, first, done, unsubscribe };
+}
+
+/** Collects every jobProgress event until the subscription completes (or errors). */
+export function collectProgress(client: Client, jobId: string): Promise<{ events: any[]; errors?: unknown }> {
+  return subscribeProgress(client, jobId).done;
 }

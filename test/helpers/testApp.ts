@@ -15,6 +15,11 @@ export interface TestApp {
   wsUrl: string;
   databaseUrl: string;
   token(workspace: string, role?: TokenRole): Promise<string>;
+  /**
+   * Starts a separate worker (its own pool and Redis connections) on the same database, storage
+   * and Redis prefix, as `npm run worker` would. Stopped by stop() if the test has not stopped it.
+   */
+  startWorker(): Promise<RunningApp>;
   stop(): Promise<void>;
 }
 
@@ -38,13 +43,24 @@ export async function startTestApp(overrides: Partial<Config> = {}, role: Role =
   });
   const app = await startApp(config, role);
   const url = app.url ?? '';
+  const workers = new Set<RunningApp>();
   return {
     app,
     url,
     wsUrl: url.replace(/^http/, 'ws'),
     databaseUrl: db.url,
     token: (workspace, r = 'member') => createToken(app.services.prisma, workspace, r),
+    async startWorker() {
+      const worker = await startApp(config, 'worker');
+      const stop = worker.stop.bind(worker);
+      worker.stop = async () => {
+        if (workers.delete(worker)) await stop();
+      };
+      workers.add(worker);
+      return worker;
+    },
     async stop() {
+      for (const worker of [...workers]) await worker.stop();
       await app.stop();
       await db.drop();
       fs.rmSync(storageDir, { recursive: true, force: true });

@@ -1,0 +1,9 @@
+# One image for both roles: `npm run api` or `npm run worker` (see docker-compose.yml).
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY . .
+ENV NODE_ENV=production PORT=4000 STORAGE_DIR=/data/files
+EXPOSE 4000
+CMD ["npm", "run", "api"]
