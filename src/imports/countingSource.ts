@@ -1,17 +1,35 @@
 import type { Readable } from 'node:stream';
 
-/** Wraps a byte stream, counting bytes read so far and remembering the first bytes (for sniffing). */
+/**
+ * Wraps a byte stream: counts the bytes read so far (for the progress estimate) and lets the
+ * caller look at the first chunk before parsing starts (to sniff the format and delimiter).
+ */
 export class CountingSource implements AsyncIterable<Buffer> {
   bytesRead = 0;
-  head: Buffer | undefined;
+  private readonly it: AsyncIterator<Buffer>;
+  private first: IteratorResult<Buffer> | undefined;
 
-  constructor(private readonly stream: Readable) {}
+  constructor(stream: Readable) {
+    this.it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  }
+
+  /** The first chunk of the file (empty for an empty file); reading it does not consume it. */
+  async head(): Promise<Buffer> {
+    this.first ??= await this.it.next();
+    return this.first.done ? Buffer.alloc(0) : this.first.value;
+  }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    for await (const chunk of this.stream as AsyncIterable<Buffer>) {
-      if (!this.head) this.head = chunk.subarray(0, 8192);
-      this.bytesRead += chunk.length;
-      yield chunk;
+    await this.head();
+    try {
+      let r = this.first!;
+      while (!r.done) {
+        this.bytesRead += r.value.length;
+        yield r.value;
+        r = await this.it.next();
+      }
+    } finally {
+      await this.it.return?.();
     }
   }
 }
@@ -24,6 +42,27 @@ export function sniffNotCsv(head: Buffer): string | null {
   if (head.length >= 4 && head[0] === 0x25 && head[1] === 0x50 && head[2] === 0x44 && head[3] === 0x46) return 'the file is a PDF, not CSV';
   if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)))
     return 'the file is UTF-16 encoded: save it as "CSV UTF-8" and upload it again';
-  if (head.includes(0)) return 'the file contains binary data and is not a CSV text file';
+  if (head.subarray(0, 8192).includes(0)) return 'the file contains binary data and is not a CSV text file';
   return null;
+}
+
+const CANDIDATES = [',', ';', '\t', '|'];
+
+/**
+ * The field delimiter, from the header line: the candidate that occurs most often outside quotes
+ * (European spreadsheets write ';', some tools tab or '|'). Comma when in doubt.
+ */
+export function sniffDelimiter(head: Buffer): string {
+  const text = head.subarray(0, 64 * 1024).toString('utf8');
+  const counts = new Map(CANDIDATES.map((c) => [c, 0]));
+  let inQuotes = false;
+  for (const ch of text) {
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (!inQuotes && (ch === '\n' || ch === '\r')) {
+      if ([...counts.values()].some((n) => n > 0)) break; // the first non-blank line is the header
+    } else if (!inQuotes && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  let best = ',';
+  for (const c of CANDIDATES) if (counts.get(c)! > counts.get(best)!) best = c;
+  return best;
 }

@@ -9,7 +9,7 @@ import { createRowValidator, type RowError } from '../entities/rowValidator.ts';
 import type { JobRecord } from '../jobs/jobRecord.ts';
 import { settleJob } from '../jobs/jobTransitions.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
-import { CountingSource, sniffNotCsv } from './countingSource.ts';
+import { CountingSource, sniffDelimiter, sniffNotCsv } from './countingSource.ts';
 import { JobNoLongerRunning, stageChunk, type StagedChunk } from './stageChunk.ts';
 import { createStagingTables } from './stagingTables.ts';
 
@@ -55,11 +55,10 @@ export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageO
   };
 
   try {
-    for await (const batch of readCsv(source)) {
-      if (!validate) {
-        const problem = source.head ? sniffNotCsv(source.head) : null;
-        if (problem) return { kind: 'rejected', reason: problem };
-      }
+    const head = await source.head();
+    const notCsv = sniffNotCsv(head);
+    if (notCsv) return { kind: 'rejected', reason: notCsv };
+    for await (const batch of readCsv(source, { delimiter: sniffDelimiter(head) })) {
       for (const rec of batch as CsvRecord[]) {
         if (!validate) {
           if (!('fields' in rec)) return { kind: 'rejected', reason: `the header row is malformed: ${rec.malformed}` };

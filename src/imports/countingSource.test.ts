@@ -1,0 +1,30 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { CountingSource, sniffDelimiter, sniffNotCsv } from './countingSource.ts';
+
+describe('file sniffing', () => {
+  it('should pick the delimiter that splits the header line', () => {
+    expect(sniffDelimiter(Buffer.from('email,first_name;x\n'))).toBe(',');
+    expect(sniffDelimiter(Buffer.from('email;first_name;last_name\r\na;b;c'))).toBe(';');
+    expect(sniffDelimiter(Buffer.from('email\tfirst_name\n'))).toBe('\t');
+    expect(sniffDelimiter(Buffer.from('"a;b;c",d\n'))).toBe(',');
+    expect(sniffDelimiter(Buffer.from('\n\nemail|name\n'))).toBe('|');
+    expect(sniffDelimiter(Buffer.alloc(0))).toBe(',');
+  });
+
+  it('should recognise workbooks, archives and binary files as not CSV', () => {
+    expect(sniffNotCsv(Buffer.from('PK\u0003\u0004rest'))).toMatch(/xlsx/);
+    expect(sniffNotCsv(Buffer.from([0x1f, 0x8b, 8, 0]))).toMatch(/gzip/);
+    expect(sniffNotCsv(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0]))).toMatch(/binary/);
+    expect(sniffNotCsv(Buffer.from('email,first_name\n'))).toBeNull();
+  });
+
+  it('should yield the peeked first chunk once and count every byte', async () => {
+    const source = new CountingSource(Readable.from([Buffer.from('ab'), Buffer.from('cde')]));
+    expect((await source.head()).toString()).toBe('ab');
+    const seen: string[] = [];
+    for await (const chunk of source) seen.push(chunk.toString());
+    expect(seen).toEqual(['ab', 'cde']);
+    expect(source.bytesRead).toBe(5);
+  });
+});
