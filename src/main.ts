@@ -31,6 +31,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`[bulkport] failed to start: ${(err as Error).message}`);
+  console.error(`[bulkport] failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
