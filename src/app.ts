@@ -8,7 +8,7 @@ import { createPool } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
 import { createHttpServer, type HttpServer } from './http/createHttpServer.ts';
 import { createProgressBus } from './progress/createProgressBus.ts';
-import { LocalBlobStore } from './storage/localBlobStore.ts';
+import { createBlobStore } from './storage/createBlobStore.ts';
 import { runWorker } from './worker/runWorker.ts';
 
 export interface RunningApp {
@@ -37,7 +37,7 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
     config,
     pool,
     prisma: createPrisma(pool),
-    store: new LocalBlobStore(config.storageDir),
+    store: createBlobStore(config),
     bus: createProgressBus(config),
   };
 

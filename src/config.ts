@@ -21,6 +21,19 @@ export interface Config {
   dataDir: string;
   /** Local blob store directory. @default '<dataDir>/files' (env STORAGE_DIR) */
   storageDir: string;
+  /** S3 bucket for files. @default unset: the local directory store (env S3_BUCKET) */
+  s3Bucket: string | undefined;
+  /** S3-compatible endpoint (MinIO, R2, ...). @default unset: AWS (env S3_ENDPOINT) */
+  s3Endpoint: string | undefined;
+  /** @default 'us-east-1' (env S3_REGION) */
+  s3Region: string;
+  /** Key prefix in the bucket. @default '' (env S3_PREFIX) */
+  s3Prefix: string;
+  /** Path-style URLs (most S3-compatible stores need them). @default true when S3_ENDPOINT is set (env S3_FORCE_PATH_STYLE) */
+  s3ForcePathStyle: boolean;
+  /** Credentials; unset uses the AWS SDK's default chain (AWS_ACCESS_KEY_ID, instance roles...). (env S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY) */
+  s3AccessKeyId: string | undefined;
+  s3SecretAccessKey: string | undefined;
   /** Port of the embedded PostgreSQL. @default 54329 (env EMBEDDED_PG_PORT) */
   embeddedPgPort: number;
   /** Largest accepted upload, in bytes, enforced while streaming. @default 1 GiB (env MAX_UPLOAD_BYTES) */
@@ -73,6 +86,13 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     redisPrefix: str('REDIS_PREFIX') ?? 'bulkport:',
     dataDir,
     storageDir: path.resolve(str('STORAGE_DIR') ?? path.join(dataDir, 'files')),
+    s3Bucket: str('S3_BUCKET'),
+    s3Endpoint: str('S3_ENDPOINT'),
+    s3Region: str('S3_REGION') ?? 'us-east-1',
+    s3Prefix: str('S3_PREFIX') ?? '',
+    s3ForcePathStyle: (str('S3_FORCE_PATH_STYLE') ?? (str('S3_ENDPOINT') ? 'true' : 'false')) === 'true',
+    s3AccessKeyId: str('S3_ACCESS_KEY_ID'),
+    s3SecretAccessKey: str('S3_SECRET_ACCESS_KEY'),
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329),
     maxUploadBytes: int('MAX_UPLOAD_BYTES', 1024 * 1024 * 1024),
     chunkSize: Math.max(1, int('CHUNK_SIZE', 5000)),

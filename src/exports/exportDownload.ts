@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Viewer } from '../auth/tokens.ts';
 import type { JobRecord } from '../jobs/jobRecord.ts';
+import type { BlobStore } from '../storage/blobStore.ts';
 import { loadJob } from '../jobs/jobTransitions.ts';
 import type { ExportOptions } from './exportRequest.ts';
 import { checkLink, downloadPath, signingSecret } from './downloadLinks.ts';
@@ -12,11 +13,16 @@ export interface DownloadLink {
 
 /** A fresh signed link to a completed export's file (each call issues a new expiry), or null. */
 export async function downloadLinkFor(
-  deps: { pool: pg.Pool; signingSecret?: string; ttlSeconds: number },
+  deps: { pool: pg.Pool; store: BlobStore; signingSecret?: string; ttlSeconds: number },
   job: JobRecord,
   origin: string,
 ): Promise<DownloadLink | null> {
   if (job.kind !== 'EXPORT' || job.status !== 'COMPLETED' || !job.resultKey) return null;
+  if (deps.store.signedUrl) {
+    const { fileName, contentType } = describeExportFile(job);
+    const url = await deps.store.signedUrl(job.resultKey, { expiresInSeconds: deps.ttlSeconds, fileName, contentType });
+    return { url, expiresAt: new Date(Date.now() + deps.ttlSeconds * 1000) };
+  }
   const secret = await signingSecret(deps.pool, deps.signingSecret);
   const expires = Math.floor(Date.now() / 1000) + deps.ttlSeconds;
   return { url: origin + downloadPath(secret, { jobId: job.id, workspaceId: job.workspaceId, expires }), expiresAt: new Date(expires * 1000) };
@@ -47,13 +53,15 @@ export async function authorizeDownload(
     return forbidden('FORBIDDEN', 'this file belongs to another workspace');
   }
   if (!job.resultKey) return { ok: false, status: 404, code: 'GONE', message: 'this export file has been deleted (retention period passed)' };
+  return { ok: true, job, key: job.resultKey, ...describeExportFile(job) };
+}
+
+/** The download's file name (safe characters only) and Content-Type. */
+function describeExportFile(job: JobRecord): { fileName: string; contentType: string } {
   const o = job.options as ExportOptions;
   const ext = `${o.format === 'JSONL' ? 'jsonl' : 'csv'}${o.gzip ? '.gz' : ''}`;
   const day = (job.completedAt ?? job.createdAt).toISOString().slice(0, 10);
   return {
-    ok: true,
-    job,
-    key: job.resultKey,
     fileName: `${job.entity.toLowerCase()}-export-${day}-${job.id.slice(0, 8)}.${ext}`,
     contentType: o.gzip ? 'application/gzip' : o.format === 'JSONL' ? 'application/x-ndjson; charset=utf-8' : 'text/csv; charset=utf-8',
   };

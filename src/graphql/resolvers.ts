@@ -32,8 +32,8 @@ const links = new WeakMap<JobRecord, Promise<DownloadLink | null>>();
 function downloadLink(ctx: GraphQLContext, job: JobRecord): Promise<DownloadLink | null> {
   let link = links.get(job);
   if (!link) {
-    const { pool, config } = ctx.services;
-    link = downloadLinkFor({ pool, signingSecret: config.signingSecret, ttlSeconds: config.downloadLinkTtlSeconds }, job, ctx.origin);
+    const { pool, store, config } = ctx.services;
+    link = downloadLinkFor({ pool, store, signingSecret: config.signingSecret, ttlSeconds: config.downloadLinkTtlSeconds }, job, ctx.origin);
     links.set(job, link);
   }
   return link;

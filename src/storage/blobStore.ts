@@ -15,6 +15,17 @@ export interface BlobStore {
   /** Size in bytes, or null when absent. */
   size(key: string): Promise<number | null>;
   delete(key: string): Promise<void>;
+  /**
+   * A link that downloads the object without going through the API, when the store can issue one
+   * (S3 presigned URLs). Stores without it are served by the API's own signed /files route.
+   */
+  signedUrl?(key: string, options: SignedUrlOptions): Promise<string>;
+}
+
+export interface SignedUrlOptions {
+  expiresInSeconds: number;
+  fileName: string;
+  contentType: string;
 }
 
 /** Raised by put when the source is larger than maxBytes. */
