@@ -54,17 +54,30 @@ export function copyTextToJsonLines(): Transform {
   });
 }
 
-/** Excel: a UTF-8 BOM first (or it guesses the encoding) and CRLF line ends. */
+/**
+ * Excel: a UTF-8 BOM first (or it guesses the encoding) and CRLF at the end of each record.
+ * Line breaks inside quoted cells stay as they are: they are data, not record ends.
+ */
 export function excelCompatible(): Transform {
   let first = true;
+  let inQuotes = false;
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      const text = chunk.toString('latin1').replace(/\n/g, '\r\n');
-      const out = Buffer.from(text, 'latin1');
-      if (first) {
-        first = false;
-        cb(null, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), out]));
-      } else cb(null, out);
+      const parts: Buffer[] = first ? [Buffer.from([0xef, 0xbb, 0xbf])] : [];
+      first = false;
+      let from = 0;
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i];
+        if (b === 0x22) inQuotes = !inQuotes;
+        else if (b === 0x0a && !inQuotes) {
+          parts.push(chunk.subarray(from, i), CRLF);
+          from = i + 1;
+        }
+      }
+      parts.push(chunk.subarray(from));
+      cb(null, Buffer.concat(parts));
     },
   });
 }
+
+const CRLF = Buffer.from('\r\n');

@@ -1,10 +1,10 @@
 import type { FileUpload } from 'graphql-upload-minimal';
 import { GraphQLUpload } from 'graphql-upload-minimal';
-import { notFound } from '../errors.ts';
+import { badInput, notFound } from '../errors.ts';
 import { downloadLinkFor, type DownloadLink } from '../exports/exportDownload.ts';
 import type { StartExportInput } from '../exports/exportRequest.ts';
 import { startExport } from '../exports/exportService.ts';
-import { cancelJob, findJob, startImport, type JobServiceDeps } from '../jobs/importService.ts';
+import { cancelJob, fileTooLarge, findJob, startImport, type JobServiceDeps } from '../jobs/importService.ts';
 import type { JobRecord } from '../jobs/jobRecord.ts';
 import { listJobs, listRowErrors } from '../jobs/jobQueries.ts';
 import type { DuplicateStrategy, JobKind, JobStatus } from '../jobs/jobStatus.ts';
@@ -39,6 +39,19 @@ function downloadLink(ctx: GraphQLContext, job: JobRecord): Promise<DownloadLink
   return link;
 }
 
+/**
+ * The upload's stream. graphql-upload-minimal stops reading at its size limit and then refuses
+ * to open the stream: that is the same FILE_TOO_LARGE the blob store raises past the limit.
+ */
+function openUpload(upload: FileUpload, maxBytes: number) {
+  try {
+    return upload.createReadStream();
+  } catch (err) {
+    if ((err as { status?: number }).status === 413) throw fileTooLarge(maxBytes);
+    throw badInput(`the upload did not complete: ${(err as Error).message}`, { reason: 'UPLOAD_FAILED' });
+  }
+}
+
 interface StartImportArgs {
   input: { entity: string; file: Promise<FileUpload>; duplicateStrategy?: DuplicateStrategy | null; idempotencyKey?: string | null };
 }
@@ -50,7 +63,7 @@ export const resolvers = {
   Query: {
     job: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => findJob(ctx.services.pool, await ctx.viewer(), args.id),
     jobs: async (_: unknown, args: { first: number; after?: string; status?: JobStatus; kind?: JobKind }, ctx: GraphQLContext) =>
-      listJobs(ctx.services.prisma, await ctx.viewer(), args),
+      listJobs(ctx.services.pool, await ctx.viewer(), args),
   },
 
   Mutation: {
@@ -60,7 +73,7 @@ export const resolvers = {
       return startImport(serviceDeps(ctx), viewer, {
         entity: input.entity,
         fileName: cleanFileName(upload.filename),
-        file: upload.createReadStream(),
+        file: openUpload(upload, ctx.services.config.maxUploadBytes),
         duplicateStrategy: input.duplicateStrategy ?? 'SKIP',
         idempotencyKey: input.idempotencyKey,
       });

@@ -42,7 +42,11 @@ export function sniffNotCsv(head: Buffer): string | null {
   if (head.length >= 4 && head[0] === 0x25 && head[1] === 0x50 && head[2] === 0x44 && head[3] === 0x46) return 'the file is a PDF, not CSV';
   if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)))
     return 'the file is UTF-16 encoded: save it as "CSV UTF-8" and upload it again';
-  if (head.subarray(0, 8192).includes(0)) return 'the file contains binary data and is not a CSV text file';
+  // A NUL or two is a bad cell (reported on its row); many of them mean a binary file.
+  const sample = head.subarray(0, 8192);
+  let nuls = 0;
+  for (const b of sample) if (b === 0) nuls++;
+  if (nuls >= 8 || (nuls > 0 && nuls / sample.length > 0.1)) return 'the file contains binary data and is not a CSV text file';
   return null;
 }
 

@@ -6,7 +6,7 @@ import { withTransaction } from '../db/pool.ts';
 import { entityByName } from '../entities/registry.ts';
 import { AppError, badInput, notFound } from '../errors.ts';
 import type { ProgressBus } from '../progress/progressBus.ts';
-import { BlobTooLargeError, type BlobStore } from '../storage/blobStore.ts';
+import { BlobTooLargeError, formatBytes, type BlobStore } from '../storage/blobStore.ts';
 import { announceJob } from './announceJob.ts';
 import { JOB_COLUMNS, type JobRecord } from './jobRecord.ts';
 import { assertCanWrite, isUuid, readScope } from './jobAccess.ts';
@@ -53,9 +53,7 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
   try {
     ({ bytes } = await deps.store.put(fileKey, req.file, { maxBytes: deps.maxUploadBytes }));
   } catch (err) {
-    if (err instanceof BlobTooLargeError) {
-      throw badInput(`the file is larger than the upload limit: ${err.message}`, { reason: 'FILE_TOO_LARGE', maxBytes: deps.maxUploadBytes });
-    }
+    if (err instanceof BlobTooLargeError) throw fileTooLarge(deps.maxUploadBytes);
     throw new AppError('BAD_USER_INPUT', `the upload did not complete: ${(err as Error).message}`, { reason: 'UPLOAD_FAILED' }, { cause: err });
   }
 
@@ -78,6 +76,13 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
   // Lost a race with a concurrent request carrying the same key: theirs is the job.
   await deps.store.delete(fileKey);
   return (await findByIdempotencyKey(deps.pool, viewer.workspaceId, idempotencyKey!))!;
+}
+
+export function fileTooLarge(maxBytes: number): AppError {
+  return badInput(`the file is larger than the ${formatBytes(maxBytes)} upload limit (MAX_UPLOAD_BYTES); split it into smaller files`, {
+    reason: 'FILE_TOO_LARGE',
+    maxBytes,
+  });
 }
 
 async function findByIdempotencyKey(pool: pg.Pool, workspaceId: string, key: string): Promise<JobRecord | null> {

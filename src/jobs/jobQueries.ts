@@ -1,8 +1,9 @@
 import type { Viewer } from '../auth/tokens.ts';
 import type { Db } from '../db/prisma.ts';
 import { badInput } from '../errors.ts';
-import type { JobRecord } from './jobRecord.ts';
-import { readScope } from './jobAccess.ts';
+import type pg from 'pg';
+import { JOB_COLUMNS, type JobRecord } from './jobRecord.ts';
+import { isUuid, readScope } from './jobAccess.ts';
 import type { JobKind, JobStatus } from './jobStatus.ts';
 
 /** Read side of jobs for the API: typed Prisma queries, cursor pagination. */
@@ -33,27 +34,34 @@ function decodeCursor<T extends unknown[]>(cursor: string, check: (v: unknown[])
   throw badInput('invalid cursor: pass a pageInfo.endCursor from a previous page');
 }
 
+/**
+ * Jobs newest first. The cursor is the last job's id and the page continues strictly after its
+ * (created_at, id): created_at has microseconds, which a JavaScript Date would round away.
+ */
 export async function listJobs(
-  db: Db,
+  pool: pg.Pool,
   viewer: Viewer,
   args: { first: number; after?: string | null; status?: JobStatus | null; kind?: JobKind | null },
 ): Promise<Page<JobRecord>> {
   const first = pageSize(args.first);
-  const where: Record<string, unknown> = { ...readScope(viewer) };
-  if (args.status) where.status = args.status;
-  if (args.kind) where.kind = args.kind;
+  const params: unknown[] = [];
+  const where: string[] = [];
+  const scope = readScope(viewer);
+  if (scope.workspaceId) where.push(`workspace_id = $${params.push(scope.workspaceId)}`);
+  if (args.status) where.push(`status = $${params.push(args.status)}`);
+  if (args.kind) where.push(`kind = $${params.push(args.kind)}`);
   if (args.after) {
-    const [createdAt, id] = decodeCursor<[string, string]>(args.after, (v) => v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string');
-    const at = new Date(createdAt);
-    where.OR = [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: id } }];
+    const [id] = decodeCursor<[string]>(args.after, (v) => v.length === 1 && typeof v[0] === 'string' && isUuid(v[0]));
+    where.push(`(created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $${params.push(id)})`);
   }
-  const rows = await db.job.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: first + 1 });
-  const nodes = rows.slice(0, first) as unknown as JobRecord[];
+  const { rows } = await pool.query<JobRecord>(
+    `SELECT ${JOB_COLUMNS} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY created_at DESC, id DESC LIMIT $${params.push(first + 1)}`,
+    params,
+  );
+  const nodes = rows.slice(0, first);
   const last = nodes[nodes.length - 1];
-  return {
-    nodes,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null },
-  };
+  return { nodes, pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor([last.id]) : null } };
 }
 
 export interface RowErrorNode {

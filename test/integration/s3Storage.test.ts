@@ -15,7 +15,7 @@ let token: string;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkport-s3-'));
   s3 = new S3rver({ port: 0, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: 'bulkport', configs: [] }] });
-  const { port } = (await s3.run()) as unknown as { port: number };
+  const { port } = await s3.run();
   t = await startTestApp({
     s3Bucket: 'bulkport',
     s3Endpoint: `http://127.0.0.1:${port}`,
