@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCsv, CONTACTS_HEADER, contactRow } from '../helpers/buildCsv.ts';
+import { countContacts } from '../helpers/contactsTable.ts';
+import { fetchJob, importAndWait, subscribeProgress, uploadImport, waitForJob, wsClient } from '../helpers/graphqlClient.ts';
+import { expectExactTotals } from '../helpers/jobAssertions.ts';
+import { startTestApp, type TestApp } from '../helpers/testApp.ts';
+
+const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
+
+/** `rows` contacts; every 100th has an invalid email, so failedRows is rows / 100. */
+function fileWithSomeBadRows(rows: number, prefix: string): string {
+  return buildCsv([
+    CONTACTS_HEADER,
+    ...Array.from({ length: rows }, (_, i) => {
+      const row = contactRow(i + 1, prefix);
+      if ((i + 1) % 100 === 0) row[0] = `not-an-email-${i}`;
+      return row;
+    }),
+  ]);
+}
+
+/** What must hold of any jobProgress stream that ran to its end. */
+function expectWellFormedStream(events: any[], jobId: string): void {
+  expect(events.length).toBeGreaterThanOrEqual(1);
+  for (const e of events) {
+    expect(e.jobId).toBe(jobId);
+    expect(e.succeededRows + e.failedRows).toBe(e.processedRows);
+    expect(e.percent).toBeGreaterThanOrEqual(0);
+    expect(e.percent).toBeLessThanOrEqual(100);
+  }
+  // Only the last event is terminal, and nothing ever goes backwards.
+  expect(events.slice(0, -1).map((e) => e.status).filter((s) => TERMINAL.includes(s))).toEqual([]);
+  expect(TERMINAL).toContain(events.at(-1).status);
+  for (let i = 1; i < events.length; i++) {
+    expect(events[i].processedRows).toBeGreaterThanOrEqual(events[i - 1].processedRows);
+    expect(events[i].succeededRows).toBeGreaterThanOrEqual(events[i - 1].succeededRows);
+    expect(events[i].failedRows).toBeGreaterThanOrEqual(events[i - 1].failedRows);
+    expect(events[i].percent).toBeGreaterThanOrEqual(events[i - 1].percent);
+  }
+}
+
+describe('live progress over graphql-ws', () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await startTestApp({ chunkSize: 500 });
+    token = await t.token('progress');
+  });
+  afterAll(() => t?.stop());
+
+  it('should stream monotonic progress that ends with one COMPLETED event carrying exact totals, then complete', async () => {
+    const started = await uploadImport(t.url, token, fileWithSomeBadRows(6000, 'live'));
+    const id = started.data.startImport.id;
+    const client = wsClient(t.wsUrl, token);
+    try {
+      const sub = subscribeProgress(client, id);
+      const { events, errors } = await sub.done;
+
+      expect(errors).toBeUndefined();
+      expectWellFormedStream(events, id);
+      expect(events.length).toBeGreaterThanOrEqual(2); // the state at subscription time, then at least the end
+      expect(['QUEUED', 'RUNNING']).toContain(events[0].status);
+      const last = events.at(-1);
+      expect(last).toMatchObject({ status: 'COMPLETED', totalRows: 6000, processedRows: 6000, succeededRows: 5940, failedRows: 60, percent: 100, etaSeconds: 0 });
+      expect(events.slice(0, -1).every((e) => e.percent < 100)).toBe(true);
+
+      const job = await fetchJob(t.url, token, id);
+      expectExactTotals(job, 6000);
+      expect({ processedRows: job.processedRows, succeededRows: job.succeededRows, failedRows: job.failedRows }).toEqual({
+        processedRows: last.processedRows,
+        succeededRows: last.succeededRows,
+        failedRows: last.failedRows,
+      });
+      expect(await countContacts(t.databaseUrl, 'progress')).toBe(5940);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('should give a late subscriber to a finished job exactly one terminal event, then complete', async () => {
+    const job = await importAndWait(t.url, token, fileWithSomeBadRows(300, 'late'));
+    expect(job.status).toBe('COMPLETED');
+    const client = wsClient(t.wsUrl, token);
+    try {
+      const { events, errors } = await subscribeProgress(client, job.id).done;
+      expect(errors).toBeUndefined();
+      expect(events).toEqual([
+        expect.objectContaining({ jobId: job.id, status: 'COMPLETED', totalRows: 300, processedRows: 300, succeededRows: 297, failedRows: 3, percent: 100 }),
+      ]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('should give a late subscriber to a FAILED job one FAILED event, then complete', async () => {
+    const job = await importAndWait(t.url, token, 'first_name,last_name\nAnn,Lee\n');
+    expect(job.status).toBe('FAILED');
+    const client = wsClient(t.wsUrl, token);
+    try {
+      const { events, errors } = await subscribeProgress(client, job.id).done;
+      expect(errors).toBeUndefined();
+      expect(events).toEqual([expect.objectContaining({ jobId: job.id, status: 'FAILED', processedRows: 0 })]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('should deliver the same final event to several subscribers of one job on separate connections', async () => {
+    const started = await uploadImport(t.url, token, fileWithSomeBadRows(2000, 'fanout'));
+    const id = started.data.startImport.id;
+    const clients = [wsClient(t.wsUrl, token), wsClient(t.wsUrl, token), wsClient(t.wsUrl, token)];
+    try {
+      const results = await Promise.all(clients.map((c) => subscribeProgress(c, id).done));
+      for (const { events, errors } of results) {
+        expect(errors).toBeUndefined();
+        expectWellFormedStream(events, id);
+        expect(events.at(-1)).toMatchObject({ status: 'COMPLETED', totalRows: 2000, processedRows: 2000, succeededRows: 1980, failedRows: 20 });
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.dispose()));
+    }
+  });
+});
+
+describe('live progress with the API and the worker in separate processes', () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await startTestApp({ chunkSize: 200 }, 'api');
+    token = await t.token('split-roles');
+  });
+  afterAll(() => t?.stop());
+
+  it('should send the current QUEUED state first, then the progress of a worker running in another process', async () => {
+    const started = await uploadImport(t.url, token, fileWithSomeBadRows(3000, 'split'));
+    const id = started.data.startImport.id;
+    const client = wsClient(t.wsUrl, token);
+    try {
+      const sub = subscribeProgress(client, id);
+      // No worker runs yet: the first event can only be the state the job is in now.
+      const first = await sub.first;
+      expect(first).toMatchObject({ jobId: id, status: 'QUEUED', totalRows: null, processedRows: 0, succeededRows: 0, failedRows: 0, percent: 0 });
+
+      const worker = await t.startWorker();
+      try {
+        const { events, errors } = await sub.done;
+        expect(errors).toBeUndefined();
+        expectWellFormedStream(events, id);
+        expect(events.at(-1)).toMatchObject({ status: 'COMPLETED', totalRows: 3000, processedRows: 3000, succeededRows: 2970, failedRows: 30, percent: 100 });
+      } finally {
+        await worker.stop();
+      }
+      const job = await waitForJob(t.url, token, id);
+      expectExactTotals(job, 3000);
+      expect(await countContacts(t.databaseUrl, 'split-roles')).toBe(2970);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
