@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 
 /**
  * Where uploaded files and export results live. The local directory store is the default;
@@ -45,4 +45,17 @@ export function formatBytes(n: number): string {
     i++;
   }
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/** Passes bytes through, counting them, and fails with BlobTooLargeError past maxBytes. */
+export class ByteLimit extends Transform {
+  bytes = 0;
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null, data?: Buffer) => void): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) cb(new BlobTooLargeError(this.maxBytes));
+    else cb(null, chunk);
+  }
 }

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BlobTooLargeError, type BlobStore } from './blobStore.ts';
+import { ByteLimit, type BlobStore } from './blobStore.ts';
 
 /** Blob store on a local directory (the default; fine for one machine or a shared volume). */
 export class LocalBlobStore implements BlobStore {
@@ -21,15 +21,7 @@ export class LocalBlobStore implements BlobStore {
     const target = this.pathOf(key);
     await fsp.mkdir(path.dirname(target), { recursive: true });
     const tmp = `${target}.${randomUUID()}.partial`;
-    const max = options.maxBytes ?? Infinity;
-    let bytes = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        bytes += chunk.length;
-        if (bytes > max) cb(new BlobTooLargeError(max));
-        else cb(null, chunk);
-      },
-    });
+    const counter = new ByteLimit(options.maxBytes ?? Infinity);
     try {
       const out = fs.createWriteStream(tmp, { flags: 'wx' });
       await pipeline(source, counter, out);
@@ -38,7 +30,7 @@ export class LocalBlobStore implements BlobStore {
       await fh.sync();
       await fh.close();
       await fsp.rename(tmp, target);
-      return { bytes };
+      return { bytes: counter.bytes };
     } catch (err) {
       await fsp.rm(tmp, { force: true });
       throw err;

@@ -1,8 +1,8 @@
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { BlobTooLargeError, type BlobStore, type SignedUrlOptions } from './blobStore.ts';
+import { ByteLimit, type BlobStore, type SignedUrlOptions } from './blobStore.ts';
 
 export interface S3Options {
   bucket: string;
@@ -37,21 +37,13 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(key: string, source: Readable, options: { maxBytes?: number } = {}): Promise<{ bytes: number }> {
-    const max = options.maxBytes ?? Infinity;
-    let bytes = 0;
-    const counted = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        bytes += chunk.length;
-        if (bytes > max) cb(new BlobTooLargeError(max));
-        else cb(null, chunk);
-      },
-    });
+    const counted = new ByteLimit(options.maxBytes ?? Infinity);
     source.on('error', (err) => counted.destroy(err));
     const upload = new Upload({ client: this.client, params: { Bucket: this.o.bucket, Key: this.key(key), Body: source.pipe(counted) } });
     const failed = new Promise<never>((_, reject) => counted.on('error', reject));
     try {
       await Promise.race([upload.done(), failed]);
-      return { bytes };
+      return { bytes: counted.bytes };
     } catch (err) {
       await upload.abort().catch(() => undefined);
       throw err;
