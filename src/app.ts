@@ -1,18 +1,17 @@
 import type { Runner } from 'graphile-worker';
-import type { AppServices } from './appServices.ts';
-import { createToken } from './auth/tokens.ts';
+import type { AppServices, CoreServices } from './appServices.ts';
 import type { Config, Role } from './config.ts';
 import { startEmbeddedPostgres } from './db/embeddedPostgres.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
-import { createPrisma } from './db/prisma.ts';
-import { createHttpServer, type HttpServer } from './http/createHttpServer.ts';
+import type { HttpServer } from './http/createHttpServer.ts';
 import { createProgressBus } from './progress/createProgressBus.ts';
 import { createBlobStore } from './storage/createBlobStore.ts';
 import { runWorker } from './worker/runWorker.ts';
 
 export interface RunningApp {
-  services: AppServices;
+  /** prisma is there when the API role runs: a worker does its work in raw SQL and never loads it. */
+  services: CoreServices & Partial<AppServices>;
   /** http://host:port/graphql when the API role runs. */
   url: string | undefined;
   /** The dev workspace's token, when one was created at this start. */
@@ -33,26 +32,29 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
   }
   const pool = createPool(databaseUrl, config.pgPoolSize);
   await migrate(pool);
-  const services: AppServices = {
+  const services: CoreServices & Partial<AppServices> = {
     config,
     pool,
-    prisma: createPrisma(pool),
-    store: createBlobStore(config),
+    store: await createBlobStore(config),
     bus: createProgressBus(config),
   };
-
-  let devToken: string | undefined;
-  if (config.devWorkspace && role !== 'worker') {
-    const exists = await services.prisma.workspace.findUnique({ where: { name: 'dev' } });
-    if (!exists) devToken = await createToken(services.prisma, 'dev', 'member');
-  }
 
   let runner: Runner | undefined;
   let http: HttpServer | undefined;
   let url: string | undefined;
+  let devToken: string | undefined;
   if (role === 'worker' || role === 'all') runner = await runWorker({ ...services });
   if (role === 'api' || role === 'all') {
-    http = await createHttpServer(services);
+    // Loaded only here: Apollo, express and Prisma's engine cost a worker ~60 MB it does not need.
+    const { createPrisma } = await import('./db/prisma.ts');
+    const { createHttpServer } = await import('./http/createHttpServer.ts');
+    const { createToken } = await import('./auth/tokens.ts');
+    const api: AppServices = { ...services, prisma: createPrisma(pool) };
+    services.prisma = api.prisma;
+    if (config.devWorkspace && !(await api.prisma.workspace.findUnique({ where: { name: 'dev' } }))) {
+      devToken = await createToken(api.prisma, 'dev', 'member');
+    }
+    http = await createHttpServer(api);
     const port = await http.listen(config.port, config.host);
     url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/graphql`;
   }
@@ -66,7 +68,7 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
       await http?.close();
       await runner?.stop();
       await services.bus.close();
-      await services.prisma.$disconnect();
+      await services.prisma?.$disconnect();
       await pool.end();
       await embedded?.stop();
     },

@@ -4,11 +4,15 @@ import type { Db } from './db/prisma.ts';
 import type { ProgressBus } from './progress/progressBus.ts';
 import type { BlobStore } from './storage/blobStore.ts';
 
-/** The long-lived services of one process, created once in main.ts and passed down. */
-export interface AppServices {
+/** The long-lived services every process has, created once in app.ts and passed down. */
+export interface CoreServices {
   config: Config;
   pool: pg.Pool;
-  prisma: Db;
   store: BlobStore;
   bus: ProgressBus;
+}
+
+/** What the API role has besides: Prisma for typed reads. */
+export interface AppServices extends CoreServices {
+  prisma: Db;
 }

@@ -1,10 +1,11 @@
 import type { Config } from '../config.ts';
 import type { BlobStore } from './blobStore.ts';
 import { LocalBlobStore } from './localBlobStore.ts';
-import { S3BlobStore } from './s3BlobStore.ts';
 
-export function createBlobStore(config: Config): BlobStore {
+/** The S3 store (and the AWS SDK) is loaded only when configured. */
+export async function createBlobStore(config: Config): Promise<BlobStore> {
   if (!config.s3Bucket) return new LocalBlobStore(config.storageDir);
+  const { S3BlobStore } = await import('./s3BlobStore.ts');
   return new S3BlobStore({
     bucket: config.s3Bucket,
     prefix: config.s3Prefix,

@@ -49,7 +49,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, role: Role =
     url,
     wsUrl: url.replace(/^http/, 'ws'),
     databaseUrl: db.url,
-    token: (workspace, r = 'member') => createToken(app.services.prisma, workspace, r),
+    token: (workspace, r = 'member') => createToken(app.services.prisma!, workspace, r),
     async startWorker() {
       const worker = await startApp(config, 'worker');
       const stop = worker.stop.bind(worker);
