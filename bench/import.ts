@@ -1,0 +1,210 @@
+/**
+ * End-to-end import benchmark: generates a contacts CSV, imports it through the real API and worker
+ * (two child processes, as `npm run api` and `npm run worker` start them) against the local
+ * PostgreSQL and Redis, and prints its rate beside `psql \copy` of the same file in the same run,
+ * then re-imports it with duplicateStrategy UPDATE. Everything lives in a fresh database and a temp
+ * directory that are removed at the end, also on failure or Ctrl-C.
+ *
+ *   npx tsx bench/import.ts [rows=1000000]          (npm run bench:import)
+ *
+ * Environment:
+ *   DATABASE_URL   admin connection, only to create and drop the benchmark database
+ *                  (default postgresql://postgres@127.0.0.1:5432/postgres); REDIS_URL (default redis://127.0.0.1:6379)
+ *   CHUNK_SIZE, WORKER_CONCURRENCY, PG_POOL_SIZE, ...   pass through to the API and worker
+ *   BASELINE_RUNS  psql \copy runs, the fastest is kept (default 2)
+ *   BENCH_TIMEOUT_S  limit for each import (default 120 + rows/2000)
+ *   BENCH_WORKER_NODE_FLAGS  node flags for the worker only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ *                  (a V8 CPU profile written when the worker stops) or "--max-semi-space-size=2"
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { loadConfig } from '../src/config.ts';
+import { runToCompletion, sourceRevision, startAppProcess, waitForHealthy, waitForOutput, type AppProcess } from './appProcess.ts';
+import { ADMIN_URL, BASELINE_TABLE, assertLoopback, copyBaseline, createBenchDatabase, withClient } from './benchDatabase.ts';
+import { DatabaseMonitor } from './databaseMonitor.ts';
+import { generateContactsCsv } from './generateContacts.ts';
+import { printPhaseDetails, printSummary, warnIfDisturbed, type Check } from './importReport.ts';
+import { countContacts, runImportPhase, type PhaseResult } from './importPhase.ts';
+import { ForeignCpuTracker, readMemory } from './procStats.ts';
+
+const n = (v: number) => Math.round(v).toLocaleString('en');
+
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+/** The app processes started, so that a failure can show what they printed. */
+const processes: AppProcess[] = [];
+
+/** Cleanup steps, run last-registered first, exactly once, on success, failure or a signal. */
+const cleanups: Array<[string, () => Promise<unknown> | unknown]> = [];
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const [what, step] of cleanups.reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        console.error(`cleanup: could not ${what}: ${(err as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+// Every signal is handled, not just the first: `npx tsx` relays Ctrl-C a second time when the first
+// one is not acknowledged within 30 ms, and an unhandled second one would end the process mid-cleanup.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (cleaning) return;
+    console.error(`\n${signal}: stopping the app processes and dropping the benchmark database...`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function main(): Promise<void> {
+  const rows = Number(process.argv[2] ?? 1_000_000);
+  if (!Number.isInteger(rows) || rows < 1) throw new Error(`rows must be a positive integer, got '${process.argv[2]}'`);
+  assertLoopback(ADMIN_URL, 'DATABASE_URL');
+  assertLoopback(REDIS_URL, 'REDIS_URL');
+  const timeoutMs = Number(process.env.BENCH_TIMEOUT_S || 120 + rows / 2000) * 1000;
+  const settings = loadConfig(); // the children read the same environment: print what they will use
+  console.log(
+    `bench:import  ${rows.toLocaleString('en')} rows  CHUNK_SIZE=${settings.chunkSize}  WORKER_CONCURRENCY=${settings.workerConcurrency}  ` +
+      `PG_POOL_SIZE=${settings.pgPoolSize}  Node ${process.version}`,
+  );
+  console.log(`source: ${sourceRevision()}`);
+
+  const db = await createBenchDatabase();
+  cleanups.push(['drop the benchmark database', () => db.drop()]);
+  const dir = mkdtempSync(join(tmpdir(), 'bulkport-bench-'));
+  cleanups.push(['remove the temp directory', () => rmSync(dir, { recursive: true, force: true })]);
+  console.log(`database ${db.name}, temp dir ${dir}`);
+
+  const csvPath = join(dir, 'contacts.csv');
+  const t = performance.now();
+  const { bytes } = await generateContactsCsv(csvPath, rows, { seed: 42 });
+  console.log(`generated ${csvPath}: ${(bytes / 1e6).toFixed(1)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    REDIS_PREFIX: `bulkport-bench-${randomBytes(4).toString('hex')}:`,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    STORAGE_DIR: join(dir, 'files'),
+    DATA_DIR: join(dir, 'data'),
+    DEV_WORKSPACE: 'false', // the token comes from the CLI, as a script would get one
+  };
+  // The CLI applies the migrations first, as any process does, then prints only the token.
+  const token = (await runToCompletion(['src/cli.ts', 'token', 'create', '--workspace', 'bench'], env)).trim();
+  const workspaceId = await withClient(db.url, async (c) => (await c.query(`SELECT id FROM workspaces WHERE name = 'bench'`)).rows[0].id as string);
+
+  // Baseline first, before the app processes start. Best of BASELINE_RUNS: a disturbed run only makes it slower.
+  const baselineRuns = Math.max(1, Number(process.env.BASELINE_RUNS || 2));
+  console.log(`\n== baseline: psql \\copy into ${BASELINE_TABLE}, best of ${baselineRuns}`);
+  let baseline = { seconds: Infinity, rows: 0, foreign: 0, walMb: 0 };
+  for (let i = 0; i < baselineRuns; i++) {
+    let tracker: ForeignCpuTracker | undefined;
+    const run = await copyBaseline(db.url, csvPath, workspaceId, async (copy) => {
+      tracker = new ForeignCpuTracker(db.name);
+      try {
+        return await copy();
+      } finally {
+        tracker.stop();
+      }
+    });
+    const foreign = tracker!.stop();
+    console.log(`  ${run.rows.toLocaleString('en')} rows in ${run.seconds.toFixed(2)} s (${n(rows / run.seconds)} rows/s)`);
+    warnIfDisturbed(foreign, run.seconds, tracker!.top());
+    if (run.seconds < baseline.seconds) baseline = { ...run, foreign };
+  }
+  await withClient(db.url, (c) => c.query(`DROP TABLE ${BASELINE_TABLE}`));
+
+  const workerNodeFlags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const api = startAppProcess('api', ['src/main.ts', 'api'], env, join(dir, 'api.log'));
+  cleanups.push(['stop the API', () => api.stop()]);
+  const worker = startAppProcess('worker', ['src/main.ts', 'worker'], env, join(dir, 'worker.log'), workerNodeFlags);
+  cleanups.push(['stop the worker', () => worker.stop(30_000)]);
+  processes.push(api, worker);
+  await Promise.all([waitForHealthy(`http://127.0.0.1:${port}/healthz`, api), waitForOutput(worker, 'worker running')]);
+  await new Promise((r) => setTimeout(r, 1000)); // let start-up settle before reading idle memory
+  const idle = (p: AppProcess) => `${(readMemory(p.pid)?.rssMb ?? 0).toFixed(0)} MB`;
+  console.log(`api pid ${api.pid} on port ${port} (idle RSS ${idle(api)}), worker pid ${worker.pid} (idle RSS ${idle(worker)})`);
+
+  const monitor = await DatabaseMonitor.connect(db.url);
+  cleanups.push(['close the monitor connection', () => monitor.close()]);
+  const setup = {
+    apiUrl: `http://127.0.0.1:${port}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    databaseUrl: db.url,
+    databaseName: db.name,
+    token,
+    csvPath,
+    api,
+    worker,
+    monitor,
+    timeoutMs,
+  };
+
+  const checks: Check[] = [];
+  const imported = await runImportPhase(setup, 'import (new rows, duplicateStrategy SKIP)', {});
+  const afterImport = await countContacts(db.url, workspaceId, imported.jobId);
+  printPhaseDetails(imported);
+  checks.push(...exactness('import', imported, rows, afterImport.total), {
+    what: 'import: inserted rows = rows in the file',
+    ok: imported.job.insertedRows === rows,
+    detail: `${imported.job.insertedRows}`,
+  });
+
+  const reimported = await runImportPhase(setup, 're-import of the same file, duplicateStrategy UPDATE (all rows unchanged)', {
+    duplicateStrategy: 'UPDATE',
+  });
+  const afterReimport = await countContacts(db.url, workspaceId, reimported.jobId);
+  printPhaseDetails(reimported);
+  checks.push(
+    ...exactness('re-import', reimported, rows, afterReimport.total),
+    {
+      what: 're-import: nothing rewritten (updatedRows = 0, no contact carries its job id)',
+      ok: reimported.job.updatedRows === 0 && afterReimport.writtenByJob === 0,
+      detail: `updatedRows ${reimported.job.updatedRows}, rows with its import_job_id ${afterReimport.writtenByJob}`,
+    },
+    { what: 're-import: unchangedRows = rows', ok: reimported.job.unchangedRows === rows, detail: `${reimported.job.unchangedRows}` },
+  );
+
+  printSummary({ rows, bytes, baseline, imported, reimported, checks, csvMb: bytes / 1e6 });
+  if (checks.some((c) => !c.ok)) process.exitCode = 1;
+}
+
+function exactness(name: string, r: PhaseResult, rows: number, counted: number): Check[] {
+  return [
+    { what: `${name}: status COMPLETED`, ok: r.job.status === 'COMPLETED', detail: `${r.job.status}${r.job.failureReason ? `: ${r.job.failureReason}` : ''}` },
+    { what: `${name}: processedRows = rows generated`, ok: r.job.processedRows === rows, detail: `${r.job.processedRows}` },
+    { what: `${name}: count(*) in contacts for the workspace = rows`, ok: counted === rows, detail: `${counted}` },
+    { what: `${name}: failedRows = 0`, ok: r.job.failedRows === 0, detail: `${r.job.failedRows}` },
+  ];
+}
+
+async function run(): Promise<void> {
+  try {
+    await main();
+  } catch (err) {
+    console.error(`\nbench:import failed: ${(err as Error).stack ?? err}`);
+    for (const p of processes) console.error(`\nlast output of the ${p.name} (pid ${p.pid}):\n${p.tail(30)}`);
+    process.exitCode = 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+await run();

@@ -1,0 +1,115 @@
+/** What bench/import.ts prints: each phase's breakdown, then the side-by-side table with the targets. */
+import { availableParallelism } from 'node:os';
+import type { PhaseResult } from './importPhase.ts';
+
+export interface Check {
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
+const TARGETS = { importShare: 0.5, reimportShare: 0.4, workerPeakMb: 200 };
+
+const n = (v: number) => Math.round(v).toLocaleString('en');
+const s = (v: number | null) => (v === null ? '?' : v.toFixed(2));
+
+/** Share of the machine's CPU that live processes outside the benchmark used during a phase. */
+export function disturbance(foreignSeconds: number, seconds: number): number {
+  return Math.max(0, foreignSeconds) / (availableParallelism() * seconds);
+}
+
+export function printPhaseDetails(r: PhaseResult): void {
+  const rows = r.job.processedRows;
+  // Staging's end is sampled: the first sample that saw it finished, or else (it finished just before
+  // the job completed) somewhere between the last sample that saw it running and completion.
+  const seen = r.monitor.stagingDoneSeconds;
+  const doneBy = seen !== null && r.completedAtSeconds !== null ? Math.min(seen, r.completedAtSeconds) : (seen ?? r.completedAtSeconds);
+  const staging = doneBy !== null && r.startedAtSeconds !== null ? doneBy - r.startedAtSeconds : null;
+  const stagingLabel =
+    r.monitor.stagingDoneSeconds !== null
+      ? 'whole file parsed, validated and staged (jobs.total_chunks set; first 200 ms sample that saw it)'
+      : `whole file staged: after ${s(r.monitor.stagingRunningSeconds)} (last sample still staging), by completion`;
+  console.log(`  timeline, seconds from the start of the upload:`);
+  console.log(`    ${s(r.uploadSeconds).padStart(8)}  upload stored and job queued (startImport answered)`);
+  console.log(`    ${s(r.startedAtSeconds).padStart(8)}  worker started the job (jobs.started_at)`);
+  console.log(
+    `    ${s(doneBy).padStart(8)}  ${stagingLabel}` + (staging && staging > 0 ? `: staging <= ${staging.toFixed(2)} s, >= ${n(rows / staging)} rows/s` : ''),
+  );
+  console.log(`    ${s(r.completedAtSeconds).padStart(8)}  last chunk merged, job COMPLETED (jobs.completed_at)`);
+  console.log(`    ${s(r.seconds).padStart(8)}  COMPLETED event received over graphql-ws`);
+  const cores = availableParallelism();
+  const c = r.cpu;
+  const unattributed = c.machineBusy - c.worker - c.api - c.postgres - c.bench - c.foreign;
+  const core = (v: number, what = '') => `${v.toFixed(1)} (${((100 * v) / r.seconds).toFixed(0)}% of a core${what})`;
+  console.log(
+    `  CPU seconds: worker ${core(c.worker)}, PostgreSQL ${core(c.postgres, '; our backends, checkpointer, WAL writer')}, ` +
+      `api ${c.api.toFixed(1)}, bench client ${c.bench.toFixed(1)}`,
+  );
+  console.log(
+    `               machine busy ${c.machineBusy.toFixed(1)} of ${(cores * r.seconds).toFixed(1)} (${cores} cores); ` +
+      `processes outside the benchmark ${c.foreign.toFixed(1)}, unattributed (kernel, exited processes) ${unattributed.toFixed(1)}, ` +
+      `iowait ${c.iowait.toFixed(1)}`,
+  );
+  warnIfDisturbed(c.foreign, r.seconds, r.foreignTop);
+  const m = r.monitor;
+  if (m.samples > 0) {
+    const perSample = m.seconds / m.samples; // the observed interval, sampling included
+    console.log(`  PostgreSQL backends of this database, ${m.samples} samples (≈ backend-seconds; 'on CPU' = no wait event):`);
+    for (const [what, count] of m.activity.slice(0, 8)) console.log(`    ${(count * perSample).toFixed(1).padStart(6)}  ${what}`);
+  }
+  console.log(`  WAL written ${r.walMb.toFixed(0)} MB; worker peak RSS ${r.workerPeakMb.toFixed(0)} MB, API peak RSS ${r.apiPeakMb.toFixed(0)} MB`);
+}
+
+export function warnIfDisturbed(foreignSeconds: number, seconds: number, top: string[] = []): void {
+  const share = disturbance(foreignSeconds, seconds);
+  if (share <= 0.05) return;
+  console.log(`  WARNING: processes outside the benchmark used ${(100 * share).toFixed(0)}% of the machine meanwhile: figures are disturbed`);
+  for (const line of top) console.log(`           ${line}`);
+}
+
+export function printSummary(x: {
+  rows: number;
+  bytes: number;
+  csvMb: number;
+  baseline: { seconds: number; rows: number; foreign: number; walMb: number };
+  imported: PhaseResult;
+  reimported: PhaseResult;
+  checks: Check[];
+}): void {
+  const copyRate = x.rows / x.baseline.seconds;
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  const rateRow = (name: string, seconds: number, walMb: number, target?: number) => {
+    const rate = x.rows / seconds;
+    const share = rate / copyRate;
+    const cells = [name, seconds.toFixed(2), n(rate), `${(100 * share).toFixed(1)}%`, walMb.toFixed(0)];
+    return [...cells, target ? `>= ${100 * target}%` : '', target ? verdict(share >= target) : ''];
+  };
+  const workerPeak = Math.max(x.imported.workerPeakMb, x.reimported.workerPeakMb);
+  const table = [
+    ['', 'seconds', 'rows/s', '% of \\copy', 'WAL MB', 'target', 'result'],
+    rateRow('psql \\copy (baseline)', x.baseline.seconds, x.baseline.walMb),
+    rateRow('import, upload to COMPLETED', x.imported.seconds, x.imported.walMb, TARGETS.importShare),
+    rateRow('re-import UPDATE, upload to COMPLETED', x.reimported.seconds, x.reimported.walMb, TARGETS.reimportShare),
+    [
+      'worker peak RSS (import / re-import)',
+      `${x.imported.workerPeakMb.toFixed(0)} / ${x.reimported.workerPeakMb.toFixed(0)} MB`,
+      '',
+      '',
+      '',
+      `< ${TARGETS.workerPeakMb} MB`,
+      verdict(workerPeak < TARGETS.workerPeakMb),
+    ],
+    ['API peak RSS (import / re-import)', `${x.imported.apiPeakMb.toFixed(0)} / ${x.reimported.apiPeakMb.toFixed(0)} MB`, '', '', '', '', ''],
+  ];
+  console.log(`\n== summary: ${x.rows.toLocaleString('en')} rows, ${x.csvMb.toFixed(1)} MB CSV, ${availableParallelism()} cores, Node ${process.version}`);
+  const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
+  for (const row of table) console.log(row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  '));
+  if (x.baseline.rows !== x.rows) console.log(`WARNING: the baseline copied ${x.baseline.rows} rows, not ${x.rows}`);
+  const pct = (foreign: number, seconds: number) => `${(100 * disturbance(foreign, seconds)).toFixed(0)}%`;
+  console.log(
+    `machine used by processes outside the benchmark: baseline ${pct(x.baseline.foreign, x.baseline.seconds)}, ` +
+      `import ${pct(x.imported.cpu.foreign, x.imported.seconds)}, re-import ${pct(x.reimported.cpu.foreign, x.reimported.seconds)} (above 5% the figures are disturbed)`,
+  );
+  console.log('\nexactness:');
+  for (const c of x.checks) console.log(`  ${verdict(c.ok)}  ${c.what} (${c.detail})`);
+}
