@@ -38,10 +38,15 @@ export interface Config {
   embeddedPgPort: number;
   /** Largest accepted upload, in bytes, enforced while streaming. @default 1 GiB (env MAX_UPLOAD_BYTES) */
   maxUploadBytes: number;
-  /** Data rows per chunk: the unit of commit, progress and cancellation. @default 5000 (env CHUNK_SIZE) */
+  /** Data rows per chunk: the unit of commit, progress and cancellation. @default 10000 (env CHUNK_SIZE) */
   chunkSize: number;
-  /** Jobs one worker process runs at once. @default 2 (env WORKER_CONCURRENCY) */
+  /** Tasks one worker process runs at once: one import reads its file while the others merge. @default 3 (env WORKER_CONCURRENCY) */
   workerConcurrency: number;
+  /**
+   * log2 of the bits of the in-file duplicate filter each import holds (26 = 8 MB). Smaller saves
+   * memory but defers more rows to the set-based check after staging. @default 26 (env KEY_FILTER_BITS)
+   */
+  keyFilterBits: number;
   /** Attempts graphile-worker makes for a task before the import is FAILED. @default 5 (env JOB_MAX_ATTEMPTS) */
   jobMaxAttempts: number;
   /** A RUNNING job with no live task and no update for this long is failed by the sweeper. @default 120 (env STUCK_JOB_SECONDS) */
@@ -95,8 +100,9 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     s3SecretAccessKey: str('S3_SECRET_ACCESS_KEY'),
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329),
     maxUploadBytes: int('MAX_UPLOAD_BYTES', 1024 * 1024 * 1024),
-    chunkSize: Math.max(1, int('CHUNK_SIZE', 5000)),
-    workerConcurrency: Math.max(1, int('WORKER_CONCURRENCY', 2)),
+    chunkSize: Math.max(1, int('CHUNK_SIZE', 10000)),
+    workerConcurrency: Math.max(1, int('WORKER_CONCURRENCY', 3)),
+    keyFilterBits: Math.min(30, Math.max(6, int('KEY_FILTER_BITS', 26))),
     jobMaxAttempts: Math.max(1, int('JOB_MAX_ATTEMPTS', 5)),
     stuckJobSeconds: Math.max(10, int('STUCK_JOB_SECONDS', 120)),
     fileRetentionDays: Math.max(1, int('FILE_RETENTION_DAYS', 7)),

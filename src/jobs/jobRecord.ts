@@ -26,6 +26,7 @@ export interface JobRecord {
   stagedChunks: number;
   totalChunks: number | null;
   mergedChunks: number;
+  conflictsMet: boolean;
   failureReason: string | null;
   resultKey: string | null;
   createdAt: Date;
@@ -41,5 +42,5 @@ export const JOB_COLUMNS = `id, workspace_id AS "workspaceId", kind, entity, sta
   succeeded_rows AS "succeededRows", failed_rows AS "failedRows", inserted_rows AS "insertedRows",
   updated_rows AS "updatedRows", unchanged_rows AS "unchangedRows", percent, staged_rows AS "stagedRows",
   staged_bytes AS "stagedBytes", staged_chunks AS "stagedChunks", total_chunks AS "totalChunks",
-  merged_chunks AS "mergedChunks", failure_reason AS "failureReason", result_key AS "resultKey",
+  merged_chunks AS "mergedChunks", conflicts_met AS "conflictsMet", failure_reason AS "failureReason", result_key AS "resultKey",
   created_at AS "createdAt", started_at AS "startedAt", completed_at AS "completedAt", updated_at AS "updatedAt"`;

@@ -17,7 +17,13 @@ export function importStage(ctx: WorkerContext): Task {
       if (!job) return;
       await announce(ctx, job);
       const outcome = await stageFile(
-        { pool: ctx.pool, store: ctx.store, chunkSize: ctx.config.chunkSize, maxAttempts: ctx.config.jobMaxAttempts },
+        {
+          pool: ctx.pool,
+          store: ctx.store,
+          chunkSize: ctx.config.chunkSize,
+          maxAttempts: ctx.config.jobMaxAttempts,
+          keyFilterBits: ctx.config.keyFilterBits,
+        },
         job,
       );
       if (outcome.kind === 'rejected') await announce(ctx, await markFailed(ctx.pool, jobId, outcome.reason));

@@ -1100,6 +1100,7 @@ export const JobScalarFieldEnum = {
   stagedChunks: 'stagedChunks',
   totalChunks: 'totalChunks',
   mergedChunks: 'mergedChunks',
+  conflictsMet: 'conflictsMet',
   failureReason: 'failureReason',
   resultKey: 'resultKey',
   createdAt: 'createdAt',
@@ -1359,6 +1360,13 @@ export type FloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, '
  * Reference to a field of type 'Float[]'
  */
 export type ListFloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float[]'>
+    
+
+
+/**
+ * Reference to a field of type 'Boolean'
+ */
+export type BooleanFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Boolean'>
     
 
 

@@ -122,6 +122,7 @@ export const JobScalarFieldEnum = {
   stagedChunks: 'stagedChunks',
   totalChunks: 'totalChunks',
   mergedChunks: 'mergedChunks',
+  conflictsMet: 'conflictsMet',
   failureReason: 'failureReason',
   resultKey: 'resultKey',
   createdAt: 'createdAt',

@@ -84,6 +84,7 @@ export type JobMinAggregateOutputType = {
   stagedChunks: number | null
   totalChunks: number | null
   mergedChunks: number | null
+  conflictsMet: boolean | null
   failureReason: string | null
   resultKey: string | null
   createdAt: Date | null
@@ -116,6 +117,7 @@ export type JobMaxAggregateOutputType = {
   stagedChunks: number | null
   totalChunks: number | null
   mergedChunks: number | null
+  conflictsMet: boolean | null
   failureReason: string | null
   resultKey: string | null
   createdAt: Date | null
@@ -149,6 +151,7 @@ export type JobCountAggregateOutputType = {
   stagedChunks: number
   totalChunks: number
   mergedChunks: number
+  conflictsMet: number
   failureReason: number
   resultKey: number
   createdAt: number
@@ -217,6 +220,7 @@ export type JobMinAggregateInputType = {
   stagedChunks?: true
   totalChunks?: true
   mergedChunks?: true
+  conflictsMet?: true
   failureReason?: true
   resultKey?: true
   createdAt?: true
@@ -249,6 +253,7 @@ export type JobMaxAggregateInputType = {
   stagedChunks?: true
   totalChunks?: true
   mergedChunks?: true
+  conflictsMet?: true
   failureReason?: true
   resultKey?: true
   createdAt?: true
@@ -282,6 +287,7 @@ export type JobCountAggregateInputType = {
   stagedChunks?: true
   totalChunks?: true
   mergedChunks?: true
+  conflictsMet?: true
   failureReason?: true
   resultKey?: true
   createdAt?: true
@@ -402,6 +408,7 @@ export type JobGroupByOutputType = {
   stagedChunks: number
   totalChunks: number | null
   mergedChunks: number
+  conflictsMet: boolean
   failureReason: string | null
   resultKey: string | null
   createdAt: Date
@@ -458,6 +465,7 @@ export type JobWhereInput = {
   stagedChunks?: Prisma.IntFilter<"Job"> | number
   totalChunks?: Prisma.IntNullableFilter<"Job"> | number | null
   mergedChunks?: Prisma.IntFilter<"Job"> | number
+  conflictsMet?: Prisma.BoolFilter<"Job"> | boolean
   failureReason?: Prisma.StringNullableFilter<"Job"> | string | null
   resultKey?: Prisma.StringNullableFilter<"Job"> | string | null
   createdAt?: Prisma.DateTimeFilter<"Job"> | Date | string
@@ -494,6 +502,7 @@ export type JobOrderByWithRelationInput = {
   stagedChunks?: Prisma.SortOrder
   totalChunks?: Prisma.SortOrderInput | Prisma.SortOrder
   mergedChunks?: Prisma.SortOrder
+  conflictsMet?: Prisma.SortOrder
   failureReason?: Prisma.SortOrderInput | Prisma.SortOrder
   resultKey?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -534,6 +543,7 @@ export type JobWhereUniqueInput = Prisma.AtLeast<{
   stagedChunks?: Prisma.IntFilter<"Job"> | number
   totalChunks?: Prisma.IntNullableFilter<"Job"> | number | null
   mergedChunks?: Prisma.IntFilter<"Job"> | number
+  conflictsMet?: Prisma.BoolFilter<"Job"> | boolean
   failureReason?: Prisma.StringNullableFilter<"Job"> | string | null
   resultKey?: Prisma.StringNullableFilter<"Job"> | string | null
   createdAt?: Prisma.DateTimeFilter<"Job"> | Date | string
@@ -570,6 +580,7 @@ export type JobOrderByWithAggregationInput = {
   stagedChunks?: Prisma.SortOrder
   totalChunks?: Prisma.SortOrderInput | Prisma.SortOrder
   mergedChunks?: Prisma.SortOrder
+  conflictsMet?: Prisma.SortOrder
   failureReason?: Prisma.SortOrderInput | Prisma.SortOrder
   resultKey?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -611,6 +622,7 @@ export type JobScalarWhereWithAggregatesInput = {
   stagedChunks?: Prisma.IntWithAggregatesFilter<"Job"> | number
   totalChunks?: Prisma.IntNullableWithAggregatesFilter<"Job"> | number | null
   mergedChunks?: Prisma.IntWithAggregatesFilter<"Job"> | number
+  conflictsMet?: Prisma.BoolWithAggregatesFilter<"Job"> | boolean
   failureReason?: Prisma.StringNullableWithAggregatesFilter<"Job"> | string | null
   resultKey?: Prisma.StringNullableWithAggregatesFilter<"Job"> | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Job"> | Date | string
@@ -643,6 +655,7 @@ export type JobCreateInput = {
   stagedChunks?: number
   totalChunks?: number | null
   mergedChunks?: number
+  conflictsMet?: boolean
   failureReason?: string | null
   resultKey?: string | null
   createdAt?: Date | string
@@ -679,6 +692,7 @@ export type JobUncheckedCreateInput = {
   stagedChunks?: number
   totalChunks?: number | null
   mergedChunks?: number
+  conflictsMet?: boolean
   failureReason?: string | null
   resultKey?: string | null
   createdAt?: Date | string
@@ -713,6 +727,7 @@ export type JobUpdateInput = {
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   resultKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -749,6 +764,7 @@ export type JobUncheckedUpdateInput = {
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   resultKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -784,6 +800,7 @@ export type JobCreateManyInput = {
   stagedChunks?: number
   totalChunks?: number | null
   mergedChunks?: number
+  conflictsMet?: boolean
   failureReason?: string | null
   resultKey?: string | null
   createdAt?: Date | string
@@ -816,6 +833,7 @@ export type JobUpdateManyMutationInput = {
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   resultKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -849,6 +867,7 @@ export type JobUncheckedUpdateManyInput = {
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   resultKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -897,6 +916,7 @@ export type JobCountOrderByAggregateInput = {
   stagedChunks?: Prisma.SortOrder
   totalChunks?: Prisma.SortOrder
   mergedChunks?: Prisma.SortOrder
+  conflictsMet?: Prisma.SortOrder
   failureReason?: Prisma.SortOrder
   resultKey?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -946,6 +966,7 @@ export type JobMaxOrderByAggregateInput = {
   stagedChunks?: Prisma.SortOrder
   totalChunks?: Prisma.SortOrder
   mergedChunks?: Prisma.SortOrder
+  conflictsMet?: Prisma.SortOrder
   failureReason?: Prisma.SortOrder
   resultKey?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -978,6 +999,7 @@ export type JobMinOrderByAggregateInput = {
   stagedChunks?: Prisma.SortOrder
   totalChunks?: Prisma.SortOrder
   mergedChunks?: Prisma.SortOrder
+  conflictsMet?: Prisma.SortOrder
   failureReason?: Prisma.SortOrder
   resultKey?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -1106,6 +1128,10 @@ export type BigIntFieldUpdateOperationsInput = {
   divide?: bigint | number
 }
 
+export type BoolFieldUpdateOperationsInput = {
+  set?: boolean
+}
+
 export type NullableDateTimeFieldUpdateOperationsInput = {
   set?: Date | string | null
 }
@@ -1162,6 +1188,7 @@ export type JobCreateWithoutWorkspaceInput = {
   stagedChunks?: number
   totalChunks?: number | null
   mergedChunks?: number
+  conflictsMet?: boolean
   failureReason?: string | null
   resultKey?: string | null
   createdAt?: Date | string
@@ -1196,6 +1223,7 @@ export type JobUncheckedCreateWithoutWorkspaceInput = {
   stagedChunks?: number
   totalChunks?: number | null
   mergedChunks?: number
+  conflictsMet?: boolean
   failureReason?: string | null
   resultKey?: string | null
   createdAt?: Date | string
@@ -1260,6 +1288,7 @@ export type JobScalarWhereInput = {
   stagedChunks?: Prisma.IntFilter<"Job"> | number
   totalChunks?: Prisma.IntNullableFilter<"Job"> | number | null
   mergedChunks?: Prisma.IntFilter<"Job"> | number
+  conflictsMet?: Prisma.BoolFilter<"Job"> | boolean
   failureReason?: Prisma.StringNullableFilter<"Job"> | string | null
   resultKey?: Prisma.StringNullableFilter<"Job"> | string | null
   createdAt?: Prisma.DateTimeFilter<"Job"> | Date | string
@@ -1292,6 +1321,7 @@ export type JobCreateWithoutRowErrorsInput = {
   stagedChunks?: number
   totalChunks?: number | null
   mergedChunks?: number
+  conflictsMet?: boolean
   failureReason?: string | null
   resultKey?: string | null
   createdAt?: Date | string
@@ -1327,6 +1357,7 @@ export type JobUncheckedCreateWithoutRowErrorsInput = {
   stagedChunks?: number
   totalChunks?: number | null
   mergedChunks?: number
+  conflictsMet?: boolean
   failureReason?: string | null
   resultKey?: string | null
   createdAt?: Date | string
@@ -1376,6 +1407,7 @@ export type JobUpdateWithoutRowErrorsInput = {
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   resultKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1411,6 +1443,7 @@ export type JobUncheckedUpdateWithoutRowErrorsInput = {
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   resultKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1444,6 +1477,7 @@ export type JobCreateWithoutChunksInput = {
   stagedChunks?: number
   totalChunks?: number | null
   mergedChunks?: number
+  conflictsMet?: boolean
   failureReason?: string | null
   resultKey?: string | null
   createdAt?: Date | string
@@ -1479,6 +1513,7 @@ export type JobUncheckedCreateWithoutChunksInput = {
   stagedChunks?: number
   totalChunks?: number | null
   mergedChunks?: number
+  conflictsMet?: boolean
   failureReason?: string | null
   resultKey?: string | null
   createdAt?: Date | string
@@ -1528,6 +1563,7 @@ export type JobUpdateWithoutChunksInput = {
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   resultKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1563,6 +1599,7 @@ export type JobUncheckedUpdateWithoutChunksInput = {
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   resultKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1596,6 +1633,7 @@ export type JobCreateManyWorkspaceInput = {
   stagedChunks?: number
   totalChunks?: number | null
   mergedChunks?: number
+  conflictsMet?: boolean
   failureReason?: string | null
   resultKey?: string | null
   createdAt?: Date | string
@@ -1628,6 +1666,7 @@ export type JobUpdateWithoutWorkspaceInput = {
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   resultKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1662,6 +1701,7 @@ export type JobUncheckedUpdateWithoutWorkspaceInput = {
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   resultKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1696,6 +1736,7 @@ export type JobUncheckedUpdateManyWithoutWorkspaceInput = {
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   resultKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1769,6 +1810,7 @@ export type JobSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   stagedChunks?: boolean
   totalChunks?: boolean
   mergedChunks?: boolean
+  conflictsMet?: boolean
   failureReason?: boolean
   resultKey?: boolean
   createdAt?: boolean
@@ -1806,6 +1848,7 @@ export type JobSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extension
   stagedChunks?: boolean
   totalChunks?: boolean
   mergedChunks?: boolean
+  conflictsMet?: boolean
   failureReason?: boolean
   resultKey?: boolean
   createdAt?: boolean
@@ -1840,6 +1883,7 @@ export type JobSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extension
   stagedChunks?: boolean
   totalChunks?: boolean
   mergedChunks?: boolean
+  conflictsMet?: boolean
   failureReason?: boolean
   resultKey?: boolean
   createdAt?: boolean
@@ -1874,6 +1918,7 @@ export type JobSelectScalar = {
   stagedChunks?: boolean
   totalChunks?: boolean
   mergedChunks?: boolean
+  conflictsMet?: boolean
   failureReason?: boolean
   resultKey?: boolean
   createdAt?: boolean
@@ -1882,7 +1927,7 @@ export type JobSelectScalar = {
   updatedAt?: boolean
 }
 
-export type JobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "kind" | "entity" | "status" | "fileName" | "fileKey" | "fileBytes" | "duplicateStrategy" | "idempotencyKey" | "options" | "totalRows" | "processedRows" | "succeededRows" | "failedRows" | "insertedRows" | "updatedRows" | "unchangedRows" | "percent" | "stagedRows" | "stagedBytes" | "stagedChunks" | "totalChunks" | "mergedChunks" | "failureReason" | "resultKey" | "createdAt" | "startedAt" | "completedAt" | "updatedAt", ExtArgs["result"]["job"]>
+export type JobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "kind" | "entity" | "status" | "fileName" | "fileKey" | "fileBytes" | "duplicateStrategy" | "idempotencyKey" | "options" | "totalRows" | "processedRows" | "succeededRows" | "failedRows" | "insertedRows" | "updatedRows" | "unchangedRows" | "percent" | "stagedRows" | "stagedBytes" | "stagedChunks" | "totalChunks" | "mergedChunks" | "conflictsMet" | "failureReason" | "resultKey" | "createdAt" | "startedAt" | "completedAt" | "updatedAt", ExtArgs["result"]["job"]>
 export type JobInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   workspace?: boolean | Prisma.WorkspaceDefaultArgs<ExtArgs>
   rowErrors?: boolean | Prisma.Job$rowErrorsArgs<ExtArgs>
@@ -1934,6 +1979,10 @@ export type $JobPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
     stagedChunks: number
     totalChunks: number | null
     mergedChunks: number
+    /**
+     * Set once a merge meets an existing key; until then merges try a plain INSERT (no ON CONFLICT).
+     */
+    conflictsMet: boolean
     failureReason: string | null
     resultKey: string | null
     createdAt: Date
@@ -2390,6 +2439,7 @@ export interface JobFieldRefs {
   readonly stagedChunks: Prisma.FieldRef<"Job", 'Int'>
   readonly totalChunks: Prisma.FieldRef<"Job", 'Int'>
   readonly mergedChunks: Prisma.FieldRef<"Job", 'Int'>
+  readonly conflictsMet: Prisma.FieldRef<"Job", 'Boolean'>
   readonly failureReason: Prisma.FieldRef<"Job", 'String'>
   readonly resultKey: Prisma.FieldRef<"Job", 'String'>
   readonly createdAt: Prisma.FieldRef<"Job", 'DateTime'>

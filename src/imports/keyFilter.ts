@@ -1,0 +1,41 @@
+/**
+ * A Bloom filter over the keys staged so far, in fixed memory. "Not seen" is certain: such a row is
+ * the first occurrence of its key in the file and merges at once, in parallel with any other chunk.
+ * "Maybe seen" rows (true duplicates, plus a small share of false positives) are deferred and settled
+ * by one set-based query once the whole file is staged (see settleDeferred.ts).
+ */
+export class KeyFilter {
+  private readonly bits: Int32Array;
+  private readonly mask: number;
+
+  /** @param log2Bits 26 = 8 MB: about 2 false positives per million keys at 1M keys, 0.3% at 5M. */
+  constructor(log2Bits = 26, private readonly hashes = 5) {
+    this.bits = new Int32Array(2 ** (log2Bits - 5));
+    this.mask = 2 ** log2Bits - 1;
+  }
+
+  /** Adds the key; true when it may have been added before. */
+  testAndAdd(key: string): boolean {
+    // Two independent 32-bit hashes (FNV-1a and a multiplicative mix), combined by double hashing.
+    let h1 = 0x811c9dc5;
+    let h2 = 0x9747b28c;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 13;
+    }
+    h2 |= 1;
+    let seen = true;
+    for (let i = 0; i < this.hashes; i++) {
+      const bit = (h1 + Math.imul(i, h2)) & this.mask;
+      const word = bit >>> 5;
+      const flag = 1 << (bit & 31);
+      if ((this.bits[word] & flag) === 0) {
+        seen = false;
+        this.bits[word] |= flag;
+      }
+    }
+    return seen;
+  }
+}

@@ -1,0 +1,38 @@
+import type pg from 'pg';
+import type { EntityDefinition } from '../entities/entityDefinition.ts';
+import type { MergeChunkPayload } from './mergeChunk.ts';
+import type { StagingTables } from './stagingTables.ts';
+
+/** The chunk number of the one extra chunk that merges the rows the key filter deferred. */
+export const DEFERRED_CHUNK = -1;
+
+/**
+ * Runs once the whole file is staged, in the transaction that ends staging. Among the deferred rows
+ * (the key filter had maybe seen their key), every row whose key has an earlier valid row anywhere
+ * in the file becomes DUPLICATE_IN_FILE; the rest (the filter's false positives) stay valid. Then
+ * one extra merge task takes all deferred rows. Returns the number of chunks queued (0 or 1).
+ *
+ * INVARIANT: the first valid occurrence of a key in the file is never deferred (the filter had not
+ * seen it), so it is merged by its own chunk, and every later one is reported here.
+ */
+export async function settleDeferred(db: pg.ClientBase, jobId: string, entity: EntityDefinition, t: StagingTables, maxAttempts: number): Promise<number> {
+  const key = `"${entity.key}"`;
+  const deferred = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t.rows} WHERE deferred`);
+  const rows = deferred.rows[0].n;
+  if (rows === 0) return 0;
+  await db.query(
+    `WITH dk AS (SELECT DISTINCT ${key} AS key FROM ${t.rows} WHERE deferred AND ok),
+       firsts AS (SELECT r.${key} AS key, min(r.row_no) AS first_row FROM ${t.rows} r JOIN dk ON dk.key = r.${key} WHERE r.ok GROUP BY r.${key}),
+       d AS (UPDATE ${t.rows} r SET ok = false FROM firsts f WHERE r.deferred AND r.ok AND r.${key} = f.key AND r.row_no <> f.first_row
+             RETURNING r.row_no, f.key::text AS key, f.first_row)
+     INSERT INTO ${t.errs} (row_no, col, code, message, value)
+     SELECT row_no, '${entity.key}', 'DUPLICATE_IN_FILE', '${entity.key} ''' || key || ''' already appears in row ' || first_row, key FROM d`,
+  );
+  const payload: MergeChunkPayload = { jobId, chunk: DEFERRED_CHUNK, fromRow: 0, toRow: 2_147_483_647, rows, deferred: true };
+  await db.query(`SELECT graphile_worker.add_job('import_merge', $1::json, job_key := $2, max_attempts := $3)`, [
+    JSON.stringify(payload),
+    `import:${jobId}:merge:deferred`,
+    maxAttempts,
+  ]);
+  return 1;
+}
