@@ -93,7 +93,7 @@ export async function copyBaseline(
   return { seconds, rows, walMb };
 }
 
-function runPsql(url: string, command: string): Promise<void> {
+export function runPsql(url: string, command: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', command], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';

@@ -38,14 +38,6 @@ function csvCell(c: ColumnDefinition): string {
   }
 }
 
-/**
- * OWASP's CSV injection rule: a cell a spreadsheet would evaluate (it begins with =, +, -, @, tab or
- * carriage return) gets a leading apostrophe, which shows the text instead of running it.
- */
-function neutralised(expr: string): string {
-  return `CASE WHEN left(${expr}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || ${expr} ELSE ${expr} END`;
-}
-
 export function copySql(entity: EntityDefinition, workspaceId: string, o: ExportOptions): string {
   const columns = o.columns.map((name) => entity.columns.find((c) => c.name === name)!);
   const from = `FROM "${entity.table}" WHERE ${exportWhere(entity, workspaceId, o)} ORDER BY id`;
@@ -53,11 +45,8 @@ export function copySql(entity: EntityDefinition, workspaceId: string, o: Export
     const pairs = columns.map((c) => `${escapeLiteral(c.name)}, "${c.name}"`).join(', ');
     return `COPY (SELECT json_build_object(${pairs})::text ${from}) TO STDOUT`;
   }
-  const cells = columns.map((c) => {
-    const text = csvCell(c);
-    const guard = !o.rawCells && (c.sqlType === 'text' || c.sqlType === 'text[]');
-    return `${guard ? neutralised(text) : text} AS "${c.name}"`;
-  });
+  // Formula cells are neutralised while the file streams (CsvCellGuard), not here.
+  const cells = columns.map((c) => `${csvCell(c)} AS "${c.name}"`);
   return `COPY (SELECT ${cells.join(', ')} ${from}) TO STDOUT WITH (FORMAT csv, HEADER true)`;
 }
 

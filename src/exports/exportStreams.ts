@@ -81,3 +81,59 @@ export function excelCompatible(): Transform {
 }
 
 const CRLF = Buffer.from('\r\n');
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const APOSTROPHE = Buffer.from("'");
+/** = + - @ tab CR: a cell starting with one of these is run as a formula by spreadsheets. */
+const FORMULA_START = new Uint8Array(256);
+for (const c of ['=', '+', '-', '@', '\t', '\r']) FORMULA_START[c.charCodeAt(0)] = 1;
+
+/**
+ * OWASP's CSV injection rule applied to PostgreSQL's CSV output as it streams: every cell (quoted
+ * or not) whose text begins with =, +, -, @, tab or carriage return gets a leading apostrophe, so a
+ * spreadsheet shows the text instead of running it. Counts records like RecordCounter. One pass
+ * over the bytes, instead of a CASE per cell in SQL (measured: the SQL form doubled export time).
+ */
+export class CsvCellGuard extends Transform {
+  records = 0;
+  private inQuotes = false;
+  private fieldStart = true;
+  private afterOpeningQuote = false;
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null, data?: Buffer) => void): void {
+    const parts: Buffer[] = [];
+    let from = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (this.fieldStart) {
+        this.fieldStart = false;
+        if (b === QUOTE) {
+          this.inQuotes = true;
+          this.afterOpeningQuote = true;
+          continue;
+        }
+        if (FORMULA_START[b]) {
+          parts.push(chunk.subarray(from, i), APOSTROPHE);
+          from = i;
+        }
+      } else if (this.afterOpeningQuote) {
+        this.afterOpeningQuote = false;
+        if (FORMULA_START[b]) {
+          parts.push(chunk.subarray(from, i), APOSTROPHE);
+          from = i;
+          continue;
+        }
+      }
+      if (b === QUOTE) this.inQuotes = !this.inQuotes;
+      else if (!this.inQuotes && (b === COMMA || b === LF)) {
+        this.fieldStart = true;
+        if (b === LF) this.records++;
+      }
+    }
+    if (parts.length === 0) return cb(null, chunk);
+    parts.push(chunk.subarray(from));
+    cb(null, Buffer.concat(parts));
+  }
+}

@@ -9,7 +9,7 @@ import { JOB_COLUMNS } from '../jobs/jobRecord.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
 import type { ExportOptions } from './exportRequest.ts';
 import { copySql, countSql } from './exportSql.ts';
-import { copyTextToJsonLines, excelCompatible, RecordCounter } from './exportStreams.ts';
+import { copyTextToJsonLines, CsvCellGuard, excelCompatible, RecordCounter } from './exportStreams.ts';
 
 export interface ExportDeps {
   pool: pg.Pool;
@@ -50,7 +50,7 @@ export async function runExport(deps: ExportDeps, job: JobRecord): Promise<JobRe
     await deps.onProgress(started);
 
     const copy = client.query(copyTo(copySql(entity, job.workspaceId, o)));
-    const counter = new RecordCounter(o.format === 'CSV');
+    const counter = o.format === 'CSV' && !o.rawCells ? new CsvCellGuard() : new RecordCounter(o.format === 'CSV');
     const stages: Transform[] = [counter];
     if (o.format === 'JSONL') stages.push(copyTextToJsonLines());
     if (o.excelCompatible) stages.push(excelCompatible());
