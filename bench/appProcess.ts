@@ -7,6 +7,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -123,4 +126,27 @@ export async function waitForOutput(proc: AppProcess, text: string, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`${proc.name} did not print '${text}' within ${timeoutMs / 1000} s:\n${proc.tail()}`);
     await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 200))]);
   }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The environment of a benchmark's API and worker: its own database, Redis prefix, port and files. */
+export function appEnvironment(o: { databaseUrl: string; redisUrl: string; port: number; dir: string }): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: o.databaseUrl,
+    REDIS_URL: o.redisUrl,
+    REDIS_PREFIX: `bulkport-bench-${randomBytes(4).toString('hex')}:`,
+    HOST: '127.0.0.1',
+    PORT: String(o.port),
+    STORAGE_DIR: join(o.dir, 'files'),
+    DATA_DIR: join(o.dir, 'data'),
+    DEV_WORKSPACE: 'false', // the token comes from the CLI, as a script would get one
+  };
 }

@@ -6,14 +6,12 @@
  *
  *   npx tsx bench/export.ts [rows=1000000]          (npm run bench:export)
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { runToCompletion, startAppProcess, waitForHealthy, waitForOutput, type AppProcess } from './appProcess.ts';
+import { appEnvironment, freePort, runToCompletion, startAppProcess, waitForHealthy, waitForOutput, type AppProcess } from './appProcess.ts';
 import { ADMIN_URL, assertLoopback, checkpoint, createBenchDatabase, runPsql, withClient } from './benchDatabase.ts';
 import { waitForTerminal } from './importClient.ts';
 import { readMemory, resetPeakRss } from './procStats.ts';
@@ -28,13 +26,6 @@ const cleanup = () =>
   })());
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void cleanup().finally(() => process.exit(130)));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function gql(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
   const res = await fetch(url, {
@@ -58,17 +49,7 @@ async function main(): Promise<void> {
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
 
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    REDIS_PREFIX: `bulkport-bench-${randomBytes(4).toString('hex')}:`,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    STORAGE_DIR: join(dir, 'files'),
-    DATA_DIR: join(dir, 'data'),
-    DEV_WORKSPACE: 'false',
-  };
+  const env = appEnvironment({ databaseUrl: db.url, redisUrl: REDIS_URL, port, dir });
   const token = (await runToCompletion(['src/cli.ts', 'token', 'create', '--workspace', 'bench'], env)).trim();
   const workspaceId = await withClient(db.url, async (c) => (await c.query(`SELECT id FROM workspaces WHERE name = 'bench'`)).rows[0].id as string);
 

@@ -16,13 +16,11 @@
  *   BENCH_WORKER_NODE_FLAGS  node flags for the worker only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
  *                  (a V8 CPU profile written when the worker stops) or "--max-semi-space-size=2"
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { loadConfig } from '../src/config.ts';
-import { runToCompletion, sourceRevision, startAppProcess, waitForHealthy, waitForOutput, type AppProcess } from './appProcess.ts';
+import { appEnvironment, freePort, runToCompletion, sourceRevision, startAppProcess, waitForHealthy, waitForOutput, type AppProcess } from './appProcess.ts';
 import { ADMIN_URL, BASELINE_TABLE, assertLoopback, copyBaseline, createBenchDatabase, withClient } from './benchDatabase.ts';
 import { DatabaseMonitor } from './databaseMonitor.ts';
 import { generateContactsCsv } from './generateContacts.ts';
@@ -62,13 +60,6 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
@@ -95,17 +86,7 @@ async function main(): Promise<void> {
   console.log(`generated ${csvPath}: ${(bytes / 1e6).toFixed(1)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    REDIS_PREFIX: `bulkport-bench-${randomBytes(4).toString('hex')}:`,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    STORAGE_DIR: join(dir, 'files'),
-    DATA_DIR: join(dir, 'data'),
-    DEV_WORKSPACE: 'false', // the token comes from the CLI, as a script would get one
-  };
+  const env = appEnvironment({ databaseUrl: db.url, redisUrl: REDIS_URL, port, dir });
   // The CLI applies the migrations first, as any process does, then prints only the token.
   const token = (await runToCompletion(['src/cli.ts', 'token', 'create', '--workspace', 'bench'], env)).trim();
   const workspaceId = await withClient(db.url, async (c) => (await c.query(`SELECT id FROM workspaces WHERE name = 'bench'`)).rows[0].id as string);

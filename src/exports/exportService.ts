@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Viewer } from '../auth/tokens.ts';
-import { withTransaction } from '../db/pool.ts';
 import { entityByName } from '../entities/registry.ts';
-import { badInput } from '../errors.ts';
 import { assertCanWrite } from '../jobs/jobAccess.ts';
-import { JOB_COLUMNS, type JobRecord } from '../jobs/jobRecord.ts';
+import { createQueuedJob, findByIdempotencyKey, idempotencyKeyOf } from '../jobs/createJob.ts';
+import type { JobRecord } from '../jobs/jobRecord.ts';
 import { toExportOptions, type StartExportInput } from './exportRequest.ts';
 
 /** Accepts an export: validates it, records the job and queues export_run in one transaction. */
@@ -17,28 +16,20 @@ export async function startExport(
   assertCanWrite(viewer);
   const entity = entityByName(input.entity);
   const options = toExportOptions(entity, input);
-  const idempotencyKey = input.idempotencyKey?.trim() || null;
-  if (idempotencyKey && idempotencyKey.length > 255) throw badInput('idempotencyKey must be at most 255 characters');
+  const idempotencyKey = idempotencyKeyOf(input.idempotencyKey);
   const jobId = randomUUID();
-  const created = await withTransaction(deps.pool, async (db) => {
-    const { rows } = await db.query<JobRecord>(
-      `INSERT INTO jobs (id, workspace_id, kind, entity, status, idempotency_key, options)
-       VALUES ($1, $2, 'EXPORT', $3, 'QUEUED', $4, $5)
-       ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING ${JOB_COLUMNS}`,
-      [jobId, viewer.workspaceId, entity.name, idempotencyKey, JSON.stringify(options)],
-    );
-    if (rows.length === 0) return null;
-    await db.query(`SELECT graphile_worker.add_job('export_run', $1::json, job_key := $2, max_attempts := $3)`, [
-      JSON.stringify({ jobId }),
-      `export:${jobId}:run`,
-      deps.jobMaxAttempts,
-    ]);
-    return rows[0];
-  });
-  if (created) return created;
-  const { rows } = await deps.pool.query<JobRecord>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE workspace_id = $1 AND idempotency_key = $2`, [
-    viewer.workspaceId,
-    idempotencyKey,
-  ]);
-  return rows[0];
+  const created = await createQueuedJob(
+    deps.pool,
+    {
+      id: jobId,
+      workspaceId: viewer.workspaceId,
+      kind: 'EXPORT',
+      entity: entity.name,
+      idempotencyKey,
+      options,
+      task: { identifier: 'export_run', key: `export:${jobId}:run` },
+    },
+    deps.jobMaxAttempts,
+  );
+  return created ?? (await findByIdempotencyKey(deps.pool, viewer.workspaceId, idempotencyKey!))!;
 }

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { Viewer } from '../auth/tokens.ts';
-import { withTransaction } from '../db/pool.ts';
 import { entityByName } from '../entities/registry.ts';
 import { AppError, badInput, notFound } from '../errors.ts';
 import type { ProgressBus } from '../progress/progressBus.ts';
 import { BlobTooLargeError, formatBytes, type BlobStore } from '../storage/blobStore.ts';
 import { announceJob } from './announceJob.ts';
-import { JOB_COLUMNS, type JobRecord } from './jobRecord.ts';
+import { createQueuedJob, findByIdempotencyKey, idempotencyKeyOf } from './createJob.ts';
+import type { JobRecord } from './jobRecord.ts';
 import { assertCanWrite, isUuid, readScope } from './jobAccess.ts';
 import type { DuplicateStrategy } from './jobStatus.ts';
 import { isTerminal } from './jobStatus.ts';
@@ -37,8 +37,7 @@ export interface StartImportRequest {
 export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: StartImportRequest): Promise<JobRecord> {
   assertCanWrite(viewer);
   entityByName(req.entity);
-  const idempotencyKey = req.idempotencyKey?.trim() || null;
-  if (idempotencyKey && idempotencyKey.length > 255) throw badInput('idempotencyKey must be at most 255 characters');
+  const idempotencyKey = idempotencyKeyOf(req.idempotencyKey);
   if (idempotencyKey) {
     const existing = await findByIdempotencyKey(deps.pool, viewer.workspaceId, idempotencyKey);
     if (existing) {
@@ -57,21 +56,22 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
     throw new AppError('BAD_USER_INPUT', `the upload did not complete: ${(err as Error).message}`, { reason: 'UPLOAD_FAILED' }, { cause: err });
   }
 
-  const created = await withTransaction(deps.pool, async (db) => {
-    const { rows } = await db.query<JobRecord>(
-      `INSERT INTO jobs (id, workspace_id, kind, entity, status, file_name, file_key, file_bytes, duplicate_strategy, idempotency_key)
-       VALUES ($1, $2, 'IMPORT', $3, 'QUEUED', $4, $5, $6, $7, $8)
-       ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING ${JOB_COLUMNS}`,
-      [jobId, viewer.workspaceId, req.entity, req.fileName, fileKey, bytes, req.duplicateStrategy, idempotencyKey],
-    );
-    if (rows.length === 0) return null;
-    await db.query(`SELECT graphile_worker.add_job('import_stage', $1::json, job_key := $2, max_attempts := $3)`, [
-      JSON.stringify({ jobId }),
-      `import:${jobId}:stage`,
-      deps.jobMaxAttempts,
-    ]);
-    return rows[0];
-  });
+  const created = await createQueuedJob(
+    deps.pool,
+    {
+      id: jobId,
+      workspaceId: viewer.workspaceId,
+      kind: 'IMPORT',
+      entity: req.entity,
+      idempotencyKey,
+      fileName: req.fileName,
+      fileKey,
+      fileBytes: bytes,
+      duplicateStrategy: req.duplicateStrategy,
+      task: { identifier: 'import_stage', key: `import:${jobId}:stage` },
+    },
+    deps.jobMaxAttempts,
+  );
   if (created) return created;
   // Lost a race with a concurrent request carrying the same key: theirs is the job.
   await deps.store.delete(fileKey);
@@ -83,14 +83,6 @@ export function fileTooLarge(maxBytes: number): AppError {
     reason: 'FILE_TOO_LARGE',
     maxBytes,
   });
-}
-
-async function findByIdempotencyKey(pool: pg.Pool, workspaceId: string, key: string): Promise<JobRecord | null> {
-  const { rows } = await pool.query<JobRecord>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE workspace_id = $1 AND idempotency_key = $2`, [
-    workspaceId,
-    key,
-  ]);
-  return rows[0] ?? null;
 }
 
 /** A job the viewer may read, or null (unknown and foreign ids look the same). */
