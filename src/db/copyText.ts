@@ -4,11 +4,13 @@ import type { CellValue } from '../entities/entityDefinition.ts';
  * Encoding for PostgreSQL's COPY ... FROM STDIN text format: one line per row, tab-separated,
  * `\N` for NULL, and backslash escapes for backslash, tab, newline and carriage return.
  */
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const NEEDS_ESCAPE = /[\\\t\n\r\u0000]/;
 
 export function copyEscape(v: string): string {
   if (!NEEDS_ESCAPE.test(v)) return v;
-  return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  // PostgreSQL text cannot hold NUL: it is kept visible as the two characters \0 (only raw
+  // malformed lines and error values reach here with one; a cell with NUL is a row error).
+  return v.replace(/\u0000/g, '\\0').replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
 /** An array literal such as {"vip","beta"}, itself escaped for COPY. */

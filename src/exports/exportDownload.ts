@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Viewer } from '../auth/tokens.ts';
 import type { JobRecord } from '../jobs/jobRecord.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
+import { isUuid } from '../jobs/jobAccess.ts';
 import { loadJob } from '../jobs/jobTransitions.ts';
 import type { ExportOptions } from './exportRequest.ts';
 import { checkLink, downloadPath, signingSecret } from './downloadLinks.ts';
@@ -42,7 +43,7 @@ export async function authorizeDownload(
 ): Promise<DownloadDecision> {
   const forbidden = (code: string, message: string) => ({ ok: false as const, status: 403 as const, code, message });
   const expires = Number(q.expires);
-  if (!/^[0-9a-f-]{36}$/i.test(q.jobId) || !Number.isInteger(expires) || !q.sig) return forbidden('INVALID_LINK', 'this download link is not valid');
+  if (!isUuid(q.jobId) || !Number.isInteger(expires) || !q.sig) return forbidden('INVALID_LINK', 'this download link is not valid');
   const job = await loadJob(deps.pool, q.jobId);
   if (!job) return forbidden('INVALID_LINK', 'this download link is not valid');
   const secret = await signingSecret(deps.pool, deps.signingSecret);

@@ -48,7 +48,7 @@ function openUpload(upload: FileUpload, maxBytes: number) {
     return upload.createReadStream();
   } catch (err) {
     if ((err as { status?: number }).status === 413) throw fileTooLarge(maxBytes);
-    throw badInput(`the upload did not complete: ${(err as Error).message}`, { reason: 'UPLOAD_FAILED' });
+    throw badInput('the upload did not complete; send the file again', { reason: 'UPLOAD_FAILED' });
   }
 }
 

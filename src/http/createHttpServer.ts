@@ -63,7 +63,7 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
   });
   await apollo.start();
 
-  app.get('/healthz', healthHandler(services.pool));
+  app.get('/healthz', healthHandler(services.pool, development));
   app.get('/files/:jobId', filesHandler(services));
   app.use(
     GRAPHQL_PATH,

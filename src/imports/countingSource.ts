@@ -19,6 +19,11 @@ export class CountingSource implements AsyncIterable<Buffer> {
     return this.first.done ? Buffer.alloc(0) : this.first.value;
   }
 
+  /** Releases the underlying stream (file descriptor or socket), however far it was read. */
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     await this.head();
     try {

@@ -73,8 +73,10 @@ export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageO
       for (const rec of batch as CsvRecord[]) {
         if (!validate) {
           if (!('fields' in rec)) return { kind: 'rejected', reason: `the header row is malformed: ${rec.malformed}` };
-          const match = matchHeader(entity, rec.fields);
-          const problem = describeHeaderProblem(entity, match, rec.fields);
+          // NUL cannot be stored in jsonb or text: a header cell never needs one.
+          const header = rec.fields.map((f) => f.replace(/\u0000/g, ''));
+          const match = matchHeader(entity, header);
+          const problem = describeHeaderProblem(entity, match, header);
           if (problem) return { kind: 'rejected', reason: problem };
           await pool.query(`UPDATE jobs SET options = options || $2::jsonb WHERE id = $1`, [
             job.id,
@@ -119,6 +121,7 @@ export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageO
     throw err;
   } finally {
     await inFlight.catch(() => undefined);
+    await source.close();
   }
 }
 

@@ -53,7 +53,8 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
     ({ bytes } = await deps.store.put(fileKey, req.file, { maxBytes: deps.maxUploadBytes }));
   } catch (err) {
     if (err instanceof BlobTooLargeError) throw fileTooLarge(deps.maxUploadBytes);
-    throw new AppError('BAD_USER_INPUT', `the upload did not complete: ${(err as Error).message}`, { reason: 'UPLOAD_FAILED' }, { cause: err });
+    console.warn(`[api] upload of ${req.fileName} failed: ${(err as Error).message}`);
+    throw new AppError('BAD_USER_INPUT', 'the upload did not complete; send the file again', { reason: 'UPLOAD_FAILED' }, { cause: err });
   }
 
   const created = await createQueuedJob(

@@ -28,7 +28,7 @@ export async function markFailed(db: pg.Pool | pg.ClientBase, jobId: string, rea
   const { rows } = await db.query<JobRecord>(
     `UPDATE jobs SET status = 'FAILED', failure_reason = $2, completed_at = now(), updated_at = now()
      WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING ${JOB_COLUMNS}`,
-    [jobId, reason],
+    [jobId, reason.replace(/\u0000/g, '')],
   );
   return rows[0] ?? null;
 }

@@ -54,13 +54,17 @@ export class RedisProgressBus implements ProgressBus {
 
   async subscribe(jobId: string, listener: (event: ProgressEvent) => void): Promise<() => void> {
     let set = this.listeners.get(jobId);
+    let subscribing: Promise<unknown> | undefined;
     if (!set) {
       set = new Set();
       this.listeners.set(jobId, set);
       // ioredis re-subscribes its channels after a reconnect by itself.
-      await this.subscriber().subscribe(this.channel(jobId)).catch((err: Error) => warnOnce(`subscribe: ${err.message}`));
+      subscribing = this.subscriber().subscribe(this.channel(jobId)).catch((err: Error) => warnOnce(`subscribe: ${err.message}`));
     }
     set.add(listener);
+    // Wait a moment for SUBSCRIBE so the caller misses nothing, but never hang on a Redis outage:
+    // subscribers fall back to reading PostgreSQL meanwhile.
+    if (subscribing) await Promise.race([subscribing, new Promise((resolve) => setTimeout(resolve, 500).unref())]);
     return () => {
       const current = this.listeners.get(jobId);
       if (!current) return;

@@ -13,7 +13,8 @@ export async function failOnLastAttempt(ctx: WorkerContext, jobId: string, helpe
   } catch (err) {
     const message = (err as Error).message;
     if (helpers.job.attempts >= helpers.job.max_attempts) {
-      const reason = `processing failed after ${helpers.job.attempts} attempts: ${message}`;
+      const reason = `processing failed after ${helpers.job.attempts} attempts: ${userFacing(err)}`;
+      helpers.logger.error(`job ${jobId} failed for good: ${message}`);
       const job = await markFailed(ctx.pool, jobId, reason).catch(() => null);
       await announce(ctx, job).catch(() => undefined);
     } else {
@@ -21,4 +22,16 @@ export async function failOnLastAttempt(ctx: WorkerContext, jobId: string, helpe
     }
     throw err;
   }
+}
+
+/**
+ * What a failureReason may say. Our own errors are written for users; a driver, database or
+ * system error names hosts, tables and internals, so the user gets a plain sentence instead
+ * (the raw message is in the worker's log).
+ */
+function userFacing(err: unknown): string {
+  const e = err as { code?: unknown; severity?: unknown; message?: string };
+  if (typeof e.severity === 'string') return 'the database refused an operation; try again, and contact support if it persists';
+  if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) return 'the database or file storage could not be reached; try again later';
+  return e.message ?? 'unknown error';
 }
