@@ -48,11 +48,6 @@ export interface ReadCsvOptions {
   maxRecordBytes?: number;
 }
 
-/** The header as a consumer keeps it. readCsv yields it as a CsvRecordOk (row 1 unless blank lines precede it). */
-export interface CsvHeader {
-  row: 1;
-  fields: string[];
-}
 
 export function isMalformed(record: CsvRecord): record is CsvRecordMalformed {
   return 'malformed' in record;

@@ -14,6 +14,8 @@ export class ChunkBuffer {
   /** Bytes of the file read when this chunk ended (for the progress estimate). */
   bytesRead = 0;
   readonly errsCopy: string[] = [];
+  /** The NULL cells of a rejected row's line, built once per chunk rather than per row. */
+  private readonly nullCells: string;
 
   constructor(
     readonly entity: EntityDefinition,
@@ -23,6 +25,7 @@ export class ChunkBuffer {
     readonly toRow: number,
   ) {
     rowsCopy.reset();
+    this.nullCells = '\t\\N'.repeat(entity.columns.length);
   }
 
   /** A valid row; `deferred` when its key may have appeared before (settled after staging). */
@@ -37,7 +40,7 @@ export class ChunkBuffer {
   addRejected(row: number, errors: RowError[]): void {
     this.rowCount++;
     this.rejectedCount++;
-    this.rowsCopy.push(`${row}\tf\tf${'\t\\N'.repeat(this.entity.columns.length)}\n`);
+    this.rowsCopy.push(`${row}\tf\tf${this.nullCells}\n`);
     for (const e of errors) this.errsCopy.push(`${e.row}\t${copyValue(e.column)}\t${e.code}\t${copyValue(e.message)}\t${copyValue(e.value)}\n`);
   }
 }

@@ -9,7 +9,7 @@ import type { StagingTables } from './stagingTables.ts';
 
 export class JobNoLongerRunning extends Error {}
 
-export async function copyInto(db: pg.ClientBase, sql: string, data: Buffer | string): Promise<void> {
+async function copyInto(db: pg.ClientBase, sql: string, data: Buffer | string): Promise<void> {
   if (data.length === 0) return;
   await pipeline(Readable.from([data]), db.query(copyFrom(sql)));
 }

@@ -23,8 +23,6 @@ export interface StageDeps {
   maxAttempts: number;
   /** log2 of the key filter's size in bits (see keyFilter.ts). */
   keyFilterBits: number;
-  /** Called after each staged chunk (progress publishing). */
-  onChunk?: () => void;
 }
 
 export type StageOutcome =
@@ -60,7 +58,7 @@ export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageO
   const flush = async (c: ChunkBuffer) => {
     await inFlight; // one chunk commits while the next is parsed; never two commits at once
     c.bytesRead = source.bytesRead;
-    inFlight = stageChunk(pool, { id: job.id, maxAttempts: deps.maxAttempts }, t, c).then(() => deps.onChunk?.());
+    inFlight = stageChunk(pool, { id: job.id, maxAttempts: deps.maxAttempts }, t, c);
     // Attach a handler now; the error resurfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
   };

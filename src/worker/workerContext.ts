@@ -1,7 +1,5 @@
 import type pg from 'pg';
 import type { Config } from '../config.ts';
-import { announceJob } from '../jobs/announceJob.ts';
-import type { JobRecord } from '../jobs/jobRecord.ts';
 import type { ProgressBus } from '../progress/progressBus.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
 
@@ -11,8 +9,4 @@ export interface WorkerContext {
   store: BlobStore;
   bus: ProgressBus;
   config: Config;
-}
-
-export function announce(ctx: WorkerContext, job: JobRecord | null): Promise<void> {
-  return announceJob(ctx, job);
 }

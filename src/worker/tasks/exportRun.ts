@@ -2,7 +2,8 @@ import type { Task } from 'graphile-worker';
 import { runExport } from '../../exports/runExport.ts';
 import { isTerminal } from '../../jobs/jobStatus.ts';
 import { loadJob, markRunning } from '../../jobs/jobTransitions.ts';
-import { announce, type WorkerContext } from '../workerContext.ts';
+import { announceJob } from '../../jobs/announceJob.ts';
+import type { WorkerContext } from '../workerContext.ts';
 import { failOnLastAttempt } from './failOnLastAttempt.ts';
 
 /** Task `export_run` {jobId}: writes the export file; a retry starts over from a fresh snapshot. */
@@ -14,9 +15,9 @@ export function exportRun(ctx: WorkerContext): Task {
       if (!existing || isTerminal(existing.status)) return;
       const job = await markRunning(ctx.pool, jobId);
       if (!job) return;
-      await announce(ctx, job);
-      const done = await runExport({ pool: ctx.pool, store: ctx.store, onProgress: (j) => announce(ctx, j) }, job);
-      await announce(ctx, done);
+      await announceJob(ctx, job);
+      const done = await runExport({ pool: ctx.pool, store: ctx.store, onProgress: (j) => announceJob(ctx, j) }, job);
+      await announceJob(ctx, done);
     });
   };
 }

@@ -1,6 +1,7 @@
 import type { JobHelpers } from 'graphile-worker';
 import { markFailed } from '../../jobs/jobTransitions.ts';
-import { announce, type WorkerContext } from '../workerContext.ts';
+import { announceJob } from '../../jobs/announceJob.ts';
+import type { WorkerContext } from '../workerContext.ts';
 
 /**
  * Runs a task body; when it throws on graphile-worker's last attempt, the import is marked FAILED
@@ -16,7 +17,7 @@ export async function failOnLastAttempt(ctx: WorkerContext, jobId: string, helpe
       const reason = `processing failed after ${helpers.job.attempts} attempts: ${userFacing(err)}`;
       helpers.logger.error(`job ${jobId} failed for good: ${message}`);
       const job = await markFailed(ctx.pool, jobId, reason).catch(() => null);
-      await announce(ctx, job).catch(() => undefined);
+      await announceJob(ctx, job).catch(() => undefined);
     } else {
       helpers.logger.warn(`job ${jobId}: attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed, will retry: ${message}`);
     }

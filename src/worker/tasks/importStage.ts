@@ -2,7 +2,8 @@ import type { Task } from 'graphile-worker';
 import { stageFile } from '../../imports/stageFile.ts';
 import { loadJob, markFailed, markRunning } from '../../jobs/jobTransitions.ts';
 import { isTerminal } from '../../jobs/jobStatus.ts';
-import { announce, type WorkerContext } from '../workerContext.ts';
+import { announceJob } from '../../jobs/announceJob.ts';
+import type { WorkerContext } from '../workerContext.ts';
 import { failOnLastAttempt } from './failOnLastAttempt.ts';
 
 /** Task `import_stage` {jobId}: reads the uploaded file into staging and queues one merge per chunk. */
@@ -15,7 +16,7 @@ export function importStage(ctx: WorkerContext): Task {
       if (existing.totalChunks !== null) return; // staged by an earlier attempt; merges finish the job
       const job = await markRunning(ctx.pool, jobId);
       if (!job) return;
-      await announce(ctx, job);
+      await announceJob(ctx, job);
       const outcome = await stageFile(
         {
           pool: ctx.pool,
@@ -26,8 +27,8 @@ export function importStage(ctx: WorkerContext): Task {
         },
         job,
       );
-      if (outcome.kind === 'rejected') await announce(ctx, await markFailed(ctx.pool, jobId, outcome.reason));
-      else if (outcome.kind === 'staged') await announce(ctx, outcome.job);
+      if (outcome.kind === 'rejected') await announceJob(ctx, await markFailed(ctx.pool, jobId, outcome.reason));
+      else if (outcome.kind === 'staged') await announceJob(ctx, outcome.job);
     });
   };
 }

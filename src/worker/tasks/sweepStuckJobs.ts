@@ -1,6 +1,7 @@
 import type { Task } from 'graphile-worker';
 import { JOB_COLUMNS, type JobRecord } from '../../jobs/jobRecord.ts';
-import { announce, type WorkerContext } from '../workerContext.ts';
+import { announceJob } from '../../jobs/announceJob.ts';
+import type { WorkerContext } from '../workerContext.ts';
 
 /**
  * Cron task `sweep_stuck_jobs`: fails QUEUED/RUNNING jobs that nothing will ever move again — no
@@ -23,6 +24,6 @@ export function sweepStuckJobs(ctx: WorkerContext): Task {
        RETURNING ${JOB_COLUMNS}`,
       [ctx.config.stuckJobSeconds],
     );
-    for (const job of rows) await announce(ctx, job);
+    for (const job of rows) await announceJob(ctx, job);
   };
 }
