@@ -52,7 +52,9 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
   try {
     ({ bytes } = await deps.store.put(fileKey, req.file, { maxBytes: deps.maxUploadBytes }));
   } catch (err) {
-    if (err instanceof BlobTooLargeError) throw fileTooLarge(deps.maxUploadBytes);
+    if (err instanceof BlobTooLargeError || (err instanceof AppError && err.details.reason === 'FILE_TOO_LARGE')) throw fileTooLarge(deps.maxUploadBytes);
+    // The transport refused the rest of the request (a second file, a broken part): it says why.
+    if (err instanceof AppError) throw err;
     console.warn(`[api] upload of ${req.fileName} failed: ${(err as Error).message}`);
     throw new AppError('BAD_USER_INPUT', 'the upload did not complete; send the file again', { reason: 'UPLOAD_FAILED' }, { cause: err });
   }
