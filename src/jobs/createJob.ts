@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool.ts';
-import { badInput } from '../errors.ts';
+import { checkText } from '../textInput.ts';
 import { JOB_COLUMNS, type JobRecord } from './jobRecord.ts';
 import type { DuplicateStrategy, JobKind } from './jobStatus.ts';
 
@@ -19,11 +19,10 @@ export interface NewJob {
   task: { identifier: string; key: string };
 }
 
-/** Trimmed idempotency key, or null; BAD_USER_INPUT when too long. */
+/** Trimmed idempotency key, or null; BAD_USER_INPUT when too long or holding control characters. */
 export function idempotencyKeyOf(raw: string | null | undefined): string | null {
   const key = raw?.trim() || null;
-  if (key && key.length > 255) throw badInput('idempotencyKey must be at most 255 characters');
-  return key;
+  return key && checkText('idempotencyKey', key, 255);
 }
 
 /**
