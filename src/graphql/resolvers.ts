@@ -53,7 +53,7 @@ function openUpload(upload: FileUpload, maxBytes: number) {
 }
 
 interface StartImportArgs {
-  input: { entity: string; file: Promise<FileUpload>; duplicateStrategy?: DuplicateStrategy | null; idempotencyKey?: string | null };
+  input: { entity: string; file: Promise<FileUpload>; duplicateStrategy?: DuplicateStrategy | null; idempotencyKey?: string | null; encoding?: string | null };
 }
 
 export const resolvers = {
@@ -76,6 +76,7 @@ export const resolvers = {
         file: openUpload(upload, ctx.services.config.maxUploadBytes),
         duplicateStrategy: input.duplicateStrategy ?? 'SKIP',
         idempotencyKey: input.idempotencyKey,
+        encoding: input.encoding,
       });
     },
     cancelJob: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => cancelJob(serviceDeps(ctx), await ctx.viewer(), args.id),
