@@ -38,7 +38,7 @@ function downloadLink(ctx: GraphQLContext, job: JobRecord): Promise<DownloadLink
 }
 
 interface StartImportArgs {
-  input: { entity: string; file: Promise<FileUpload>; duplicateStrategy?: DuplicateStrategy | null; idempotencyKey?: string | null };
+  input: { entity: string; file: Promise<FileUpload>; duplicateStrategy?: DuplicateStrategy | null; idempotencyKey?: string | null; encoding?: string | null };
 }
 
 export const resolvers = {
@@ -61,6 +61,7 @@ export const resolvers = {
         file: upload.createReadStream(),
         duplicateStrategy: input.duplicateStrategy ?? 'SKIP',
         idempotencyKey: input.idempotencyKey,
+        encoding: input.encoding,
       });
     },
     cancelJob: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => cancelJob(serviceDeps(ctx), await ctx.viewer(), args.id),
