@@ -5,6 +5,7 @@ import { startEmbeddedPostgres } from './db/embeddedPostgres.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import type { HttpServer } from './http/createHttpServer.ts';
+import { JobWatches } from './jobs/jobWatches.ts';
 import { createProgressBus } from './progress/createProgressBus.ts';
 import { createBlobStore } from './storage/createBlobStore.ts';
 import { runWorker } from './worker/runWorker.ts';
@@ -49,8 +50,9 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
     const { createPrisma } = await import('./db/prisma.ts');
     const { createHttpServer } = await import('./http/createHttpServer.ts');
     const { createToken } = await import('./auth/tokens.ts');
-    const api: AppServices = { ...services, prisma: createPrisma(pool) };
+    const api: AppServices = { ...services, prisma: createPrisma(pool), watches: new JobWatches(services, config.progressPollMs) };
     services.prisma = api.prisma;
+    services.watches = api.watches;
     if (config.devWorkspace && !(await api.prisma.workspace.findUnique({ where: { name: 'dev' } }))) {
       devToken = await createToken(api.prisma, 'dev', 'member');
     }
@@ -66,6 +68,8 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
     // Order matters: stop taking requests, let running tasks finish, then close connections.
     async stop() {
       await http?.close();
+      // After the sockets (clients are told to reconnect, not that their job's stream ended), before the pool.
+      await services.watches?.close();
       await runner?.stop();
       await services.bus.close();
       await services.prisma?.$disconnect();
