@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { freePort } from './appProcess.ts';
@@ -28,7 +29,7 @@ export interface OwnRedis {
   start(): Promise<void>;
 }
 
-const REDIS_SERVER = '/usr/bin/redis-server';
+const REDIS_SERVER = existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : 'redis-server';
 
 /**
  * A redis-server of the test's own, on a free port, for tests that pause, kill or restart Redis:
