@@ -58,7 +58,8 @@ export const ModelName = {
   JobChunk: 'JobChunk',
   Contact: 'Contact',
   Invoice: 'Invoice',
-  AppSecret: 'AppSecret'
+  AppSecret: 'AppSecret',
+  WorkerHeartbeat: 'WorkerHeartbeat'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -198,6 +199,17 @@ export const AppSecretScalarFieldEnum = {
 } as const
 
 export type AppSecretScalarFieldEnum = (typeof AppSecretScalarFieldEnum)[keyof typeof AppSecretScalarFieldEnum]
+
+
+export const WorkerHeartbeatScalarFieldEnum = {
+  poolId: 'poolId',
+  pid: 'pid',
+  host: 'host',
+  startedAt: 'startedAt',
+  lastSeen: 'lastSeen'
+} as const
+
+export type WorkerHeartbeatScalarFieldEnum = (typeof WorkerHeartbeatScalarFieldEnum)[keyof typeof WorkerHeartbeatScalarFieldEnum]
 
 
 export const SortOrder = {
