@@ -8,6 +8,14 @@ interface CommandGroup {
 }
 
 const GROUPS: Record<string, { summary: string; load: () => Promise<CommandGroup> }> = {
+  import: {
+    summary: 'upload a CSV file to a running Bulkport and follow the import to its end',
+    load: () => import('./client/importCommand.ts'),
+  },
+  export: {
+    summary: 'export an entity from a running Bulkport and save the file',
+    load: () => import('./client/exportCommand.ts'),
+  },
   token: {
     summary: 'operator: create, list and revoke API tokens (opens the database)',
     load: () => import('./cli/tokenCommand.ts'),
