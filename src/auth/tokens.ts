@@ -23,16 +23,19 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Creates the workspace if needed and a new token for it; returns the token (shown once, never stored). */
+/** Creates the workspace if needed and a new token for it (expiring `expiresInMs` after its creation, or never); returns the token (shown once, never stored). */
 export async function createToken(
   db: Db,
   workspaceName: string,
   role: TokenRole = 'member',
-  options: { expiresAt?: Date } = {},
+  options: { expiresInMs?: number } = {},
 ): Promise<string> {
   const workspace = await db.workspace.upsert({ where: { name: workspaceName }, create: { name: workspaceName }, update: {} });
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  await db.apiToken.create({ data: { workspaceId: workspace.id, tokenHash: hashToken(token), role, expiresAt: options.expiresAt ?? null } });
+  // One clock for both: the lifetime counts from the creation time that `token list` shows.
+  const createdAt = new Date();
+  const expiresAt = options.expiresInMs === undefined ? null : new Date(createdAt.getTime() + options.expiresInMs);
+  await db.apiToken.create({ data: { workspaceId: workspace.id, tokenHash: hashToken(token), role, createdAt, expiresAt } });
   return token;
 }
 

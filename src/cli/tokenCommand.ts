@@ -45,8 +45,8 @@ export async function run(argv: string[]): Promise<number> {
       if (!values.workspace) throw usage('token create needs --workspace NAME');
       const role = values.role ?? 'member';
       if (role !== 'member' && role !== 'support') throw usage(`--role must be member or support, got '${role}'`);
-      const expiresAt = values['expires-in'] ? new Date(Date.now() + parseDuration(values['expires-in'])) : undefined;
-      const token = await withAdminDatabase((db) => createToken(db, values.workspace!, role as TokenRole, { expiresAt }));
+      const lifetimeMs = values['expires-in'] === undefined ? undefined : parseDuration(values['expires-in']);
+      const token = await withAdminDatabase((db) => createToken(db, values.workspace!, role as TokenRole, { expiresInMs: lifetimeMs }));
       process.stdout.write(`${token}\n`);
       return 0;
     }

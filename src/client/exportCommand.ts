@@ -2,7 +2,7 @@ import { ApiClient } from './apiClient.ts';
 import { ApiError } from './apiError.ts';
 import { downloadTo } from './download.ts';
 import { EXPORT_USAGE, parseExportArgs } from './exportArgs.ts';
-import { bytes, count } from './numbers.ts';
+import { bytes, rows } from './numbers.ts';
 import { DOWNLOAD_URL, START_EXPORT, type StartedJob } from './operations.ts';
 import { runJob } from './runJob.ts';
 
@@ -30,7 +30,6 @@ export async function run(argv: string[]): Promise<number> {
   const { job } = await api.request<{ job: { downloadUrl: string | null } | null }>(DOWNLOAD_URL, { id: jobId });
   if (!job?.downloadUrl) throw new ApiError(`export job ${jobId} has no file to download (it may have passed its retention period)`, 'NOT_FOUND');
   const size = await downloadTo(new URL(job.downloadUrl, opts.connection.httpUrl).toString(), opts.out);
-  const rows = end.totalRows ?? end.processedRows;
-  process.stdout.write(`COMPLETED: export job ${jobId}, ${count(rows)} row${rows === 1 ? '' : 's'} saved to ${opts.out} (${bytes(size)})\n`);
+  process.stdout.write(`COMPLETED: export job ${jobId}, ${rows(end.totalRows ?? end.processedRows)} saved to ${opts.out} (${bytes(size)})\n`);
   return 0;
 }

@@ -2,6 +2,9 @@
 
 export const count = (n: number): string => n.toLocaleString('en-US');
 
+/** 1 → "1 row", 3 → "3 rows" */
+export const rows = (n: number): string => `${count(n)} row${n === 1 ? '' : 's'}`;
+
 /** 65 → "1m05s", 3725 → "1h02m", null → "-" */
 export function duration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '-';

@@ -1,4 +1,4 @@
-import { count } from './numbers.ts';
+import { count, rows } from './numbers.ts';
 import type { JobSummary } from './operations.ts';
 
 /** The end of an import, as the person at the terminal reads it. */
@@ -10,7 +10,7 @@ export function importSummary(job: JobSummary): string {
   if (job.status === 'FAILED' && job.failureReason) lines.push(`  reason: ${job.failureReason}`);
   if (job.status === 'CANCELLED') lines.push('  cancelled: the rows committed before the cancel stay, and the counts below are exactly those');
   lines.push(
-    `  ${count(job.processedRows)} rows processed: ${count(job.succeededRows)} succeeded (${count(job.insertedRows)} inserted, ` +
+    `  ${rows(job.processedRows)} processed: ${count(job.succeededRows)} succeeded (${count(job.insertedRows)} inserted, ` +
       `${count(job.updatedRows)} updated, ${count(job.unchangedRows)} unchanged), ${count(job.failedRows)} failed`,
   );
   if (job.dryRun) {

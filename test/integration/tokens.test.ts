@@ -21,6 +21,12 @@ const idOf = (token: string) =>
     return (await c.query<{ id: string }>('SELECT id FROM api_tokens WHERE token_hash = $1', [hash])).rows[0].id;
   });
 
+/** As if its lifetime had passed: the expiry a minute ago. */
+const expireNow = async (token: string) => {
+  const id = await idOf(token);
+  await withDatabase(t.databaseUrl, (c) => c.query(`UPDATE api_tokens SET expires_at = now() - interval '1 minute' WHERE id = $1`, [id]));
+};
+
 beforeAll(async () => {
   t = await startTestApp();
   jobId = (await importAndWait(t.url, await t.token('ops'), validContactsCsv(2, 'ops'))).id;
@@ -39,7 +45,7 @@ async function expectAccepted(token: string): Promise<void> {
 }
 
 describe('token create', () => {
-  it('should print only a working token, and with --expires-in 30d record an expiry 30 days ahead', async () => {
+  it('should print only a working token, and with --expires-in 30d record an expiry 30 days after its creation', async () => {
     const before = Date.now();
     const r = await cli('create', '--workspace', 'ops', '--expires-in', '30d');
     expect(r).toMatchObject({ code: 0, stderr: '' });
@@ -48,8 +54,9 @@ describe('token create', () => {
     await expectAccepted(token);
     const row = await tokenRow(await idOf(token));
     const thirtyDays = 30 * 86_400_000;
-    expect(row.expires_at.getTime()).toBeGreaterThanOrEqual(before + thirtyDays);
-    expect(row.expires_at.getTime()).toBeLessThanOrEqual(Date.now() + thirtyDays);
+    expect(row.expires_at.getTime() - row.created_at.getTime()).toBe(thirtyDays);
+    expect(row.created_at.getTime()).toBeGreaterThanOrEqual(before);
+    expect(row.created_at.getTime()).toBeLessThanOrEqual(Date.now());
   });
 
   it('should refuse a duration without a unit, with a clear message and a non-zero exit, creating nothing', async () => {
@@ -65,15 +72,16 @@ describe('token create', () => {
 
 describe('an expired token', () => {
   it('should work until it expires, then be refused over HTTP and WebSocket', async () => {
-    const expiresAt = new Date(Date.now() + 1500);
-    const token = await createToken(t.app.services.prisma!, 'ops', 'member', { expiresAt });
+    const token = await createToken(t.app.services.prisma!, 'ops', 'member', { expiresInMs: 1500 });
     await expectAccepted(token);
+    const { expires_at: expiresAt } = await tokenRow(await idOf(token));
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt.getTime() - Date.now()) + 50));
     await expectRefused(token);
   });
 
   it('should be refused even for the support role', async () => {
-    const token = await createToken(t.app.services.prisma!, 'staff', 'support', { expiresAt: new Date(Date.now() - 1000) });
+    const token = await createToken(t.app.services.prisma!, 'staff', 'support', { expiresInMs: 60_000 });
+    await expireNow(token);
     await expectRefused(token);
   });
 });
@@ -118,8 +126,9 @@ describe('token list', () => {
       active: await createToken(prisma, 'listed'),
       used: await createToken(prisma, 'listed', 'support'),
       revoked: await createToken(prisma, 'listed'),
-      expired: await createToken(prisma, 'listed', 'member', { expiresAt: new Date(Date.now() - 60_000) }),
+      expired: await createToken(prisma, 'listed', 'member', { expiresInMs: 60_000 }),
     };
+    await expireNow(ws.expired);
     await expectAccepted(ws.used);
     expect(await revokeToken(prisma, await idOf(ws.revoked))).toMatchObject({ outcome: 'revoked' });
   });
