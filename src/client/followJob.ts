@@ -31,6 +31,12 @@ export async function followJob(api: ApiClient, jobId: string, opts: FollowOptio
 
 type SubscriptionEnd = { terminal: ProgressEvent } | { terminal?: undefined; reason: string };
 
+/**
+ * A WebSocket can die without closing (a dropped NAT mapping, a proxy's idle timeout): after this long
+ * without an event, polling takes over. The server sends one at least every second while rows move.
+ */
+const SILENT_SOCKET_MS = 30_000;
+
 function subscribe(api: ApiClient, jobId: string, onEvent: (e: ProgressEvent) => void): Promise<SubscriptionEnd> {
   const { wsUrl, token } = api.connection;
   const client = createClient({
@@ -39,12 +45,18 @@ function subscribe(api: ApiClient, jobId: string, onEvent: (e: ProgressEvent) =>
     connectionParams: { authorization: `Bearer ${token}` },
     retryAttempts: 0,
     lazy: true,
+    connectionAckWaitTimeout: 10_000,
   });
   return new Promise<SubscriptionEnd>((resolve) => {
     let settled = false;
+    let lastHeard = Date.now();
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastHeard > SILENT_SOCKET_MS) finish({ reason: `no event for ${SILENT_SOCKET_MS / 1000} s` });
+    }, 1000);
     const finish = (end: SubscriptionEnd) => {
       if (settled) return;
       settled = true;
+      clearInterval(watchdog);
       resolve(end);
       void client.dispose();
     };
@@ -52,6 +64,7 @@ function subscribe(api: ApiClient, jobId: string, onEvent: (e: ProgressEvent) =>
       { query: JOB_PROGRESS, variables: { id: jobId } },
       {
         next: (msg) => {
+          lastHeard = Date.now();
           if (msg.errors?.length) return finish({ reason: msg.errors.map((e) => e.message).join('; ') });
           const event = msg.data?.jobProgress;
           if (!event) return;
