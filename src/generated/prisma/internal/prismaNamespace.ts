@@ -1089,6 +1089,7 @@ export const JobScalarFieldEnum = {
   fileBytes: 'fileBytes',
   duplicateStrategy: 'duplicateStrategy',
   idempotencyKey: 'idempotencyKey',
+  encoding: 'encoding',
   options: 'options',
   totalRows: 'totalRows',
   processedRows: 'processedRows',
