@@ -3,7 +3,7 @@ import type { ProgressBus, ProgressEvent } from '../progress/progressBus.ts';
 import type { JobRecord } from './jobRecord.ts';
 import { isTerminal } from './jobStatus.ts';
 import { JobWatch } from './jobWatch.ts';
-import { loadJobs } from './loadJobs.ts';
+import { loadJobs } from './state/loadJobs.ts';
 import { laterOf } from './progressOrder.ts';
 import { toProgressEvent } from './progressMath.ts';
 import { ProgressStream } from './progressStream.ts';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { JOB_COLUMNS, type JobRecord } from './jobRecord.ts';
+import { JOB_COLUMNS, type JobRecord } from '../jobRecord.ts';
 
 /** The jobs with these ids, in one query (in no particular order; ids of deleted jobs are absent). */
 export async function loadJobs(db: pg.Pool | pg.ClientBase, ids: readonly string[]): Promise<JobRecord[]> {
