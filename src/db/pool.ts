@@ -7,8 +7,9 @@ pg.types.setTypeParser(20, (v) => Number(v));
  * One pg Pool per process, shared by Prisma (through its pg adapter), graphile-worker and the raw-SQL hot paths.
  * An idle client that loses its connection emits 'error' on the pool: it MUST be handled or Node exits.
  */
-export function createPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 10_000 });
+export function createPool(connectionString: string, max: number, applicationName = 'bulkport'): pg.Pool {
+  // application_name names this process's sessions: the reaper ends a dead worker's (reapDeadPools.ts).
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 10_000, application_name: applicationName });
   pool.on('error', (err) => console.warn(`[db] idle client error: ${err.message}`));
   pool.on('connect', (client) => {
     client.on('error', (err) => console.warn(`[db] client error: ${err.message}`));
