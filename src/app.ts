@@ -1,4 +1,5 @@
 import type { Runner } from 'graphile-worker';
+import type pg from 'pg';
 import type { AppServices, CoreServices } from './appServices.ts';
 import type { Config, Role } from './config.ts';
 import { startEmbeddedPostgres } from './db/embeddedPostgres.ts';
@@ -12,6 +13,8 @@ import { runWorker } from './worker/runWorker.ts';
 export interface RunningApp {
   /** prisma is there when the API role runs: a worker does its work in raw SQL and never loads it. */
   services: CoreServices & Partial<AppServices>;
+  /** The API's own pool (statement timeout), when the API role runs; `services.pool` is the worker's and migrations'. */
+  apiPool: pg.Pool | undefined;
   /** http://host:port/graphql when the API role runs. */
   url: string | undefined;
   /** The dev workspace's token, when one was created at this start. */
@@ -43,13 +46,18 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
   let http: HttpServer | undefined;
   let url: string | undefined;
   let devToken: string | undefined;
+  let apiPool: pg.Pool | undefined;
   if (role === 'worker' || role === 'all') runner = await runWorker({ ...services });
   if (role === 'api' || role === 'all') {
     // Loaded only here: Apollo, express and Prisma's engine cost a worker ~60 MB it does not need.
     const { createPrisma } = await import('./db/prisma.ts');
     const { createHttpServer } = await import('./http/createHttpServer.ts');
     const { createToken } = await import('./auth/tokens.ts');
-    const api: AppServices = { ...services, prisma: createPrisma(pool) };
+    // The API's own connections cancel any statement after API_STATEMENT_TIMEOUT_MS. A pool's setting
+    // holds for all its connections, and the worker's COPYs and merges (and migrations) must not get
+    // it, so the API does not share the worker's pool: its requests cannot queue behind busy tasks either.
+    apiPool = createPool(databaseUrl, config.pgPoolSize, { statementTimeoutMs: config.apiStatementTimeoutMs, applicationName: 'bulkport-api' });
+    const api: AppServices = { ...services, pool: apiPool, prisma: createPrisma(apiPool) };
     services.prisma = api.prisma;
     if (config.devWorkspace && !(await api.prisma.workspace.findUnique({ where: { name: 'dev' } }))) {
       devToken = await createToken(api.prisma, 'dev', 'member');
@@ -61,6 +69,7 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
 
   return {
     services,
+    apiPool,
     url,
     devToken,
     // Order matters: stop taking requests, let running tasks finish, then close connections.
@@ -69,6 +78,7 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
       await runner?.stop();
       await services.bus.close();
       await services.prisma?.$disconnect();
+      await apiPool?.end();
       await pool.end();
       await embedded?.stop();
     },
