@@ -52,7 +52,7 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
     formatError: formatError(development),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
-      requestGuards<GraphQLContext>(),
+      requestGuards<GraphQLContext>({ maxCost: services.config.graphqlMaxCost }),
       { async serverWillStart() { return { async drainServer() { await ws.close(); } }; } },
     ],
   });

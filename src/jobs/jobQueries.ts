@@ -13,7 +13,8 @@ export interface Page<T> {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-const MAX_PAGE = 1000;
+/** The largest `first` of a paged list (jobs, a job's row errors). */
+export const MAX_PAGE = 1000;
 
 function pageSize(first: number): number {
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) throw badInput(`first must be between 0 and ${MAX_PAGE}`);
