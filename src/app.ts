@@ -1,4 +1,3 @@
-import type { Runner } from 'graphile-worker';
 import type pg from 'pg';
 import type { AppServices, CoreServices } from './appServices.ts';
 import type { Config, Role } from './config.ts';
@@ -8,7 +7,7 @@ import { createPool } from './db/pool.ts';
 import type { HttpServer } from './http/createHttpServer.ts';
 import { createProgressBus } from './progress/createProgressBus.ts';
 import { createBlobStore } from './storage/createBlobStore.ts';
-import { runWorker } from './worker/runWorker.ts';
+import { runWorker, type RunningWorker } from './worker/runWorker.ts';
 
 export interface RunningApp {
   /** prisma is there when the API role runs: a worker does its work in raw SQL and never loads it. */
@@ -37,17 +36,18 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
   await migrate(pool);
   const services: CoreServices & Partial<AppServices> = {
     config,
+    databaseUrl,
     pool,
     store: await createBlobStore(config),
     bus: createProgressBus(config),
   };
 
-  let runner: Runner | undefined;
+  let worker: RunningWorker | undefined;
   let http: HttpServer | undefined;
   let url: string | undefined;
   let devToken: string | undefined;
   let apiPool: pg.Pool | undefined;
-  if (role === 'worker' || role === 'all') runner = await runWorker({ ...services });
+  if (role === 'worker' || role === 'all') worker = await runWorker(services);
   if (role === 'api' || role === 'all') {
     // Loaded only here: Apollo, express and Prisma's engine cost a worker ~60 MB it does not need.
     const { createPrisma } = await import('./db/prisma.ts');
@@ -72,10 +72,11 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
     apiPool,
     url,
     devToken,
-    // Order matters: stop taking requests, let running tasks finish, then close connections.
+    // Order matters: stop taking requests (WebSockets close with 1001, so clients reconnect elsewhere),
+    // hand back or finish running tasks and write their outcomes, then close connections.
     async stop() {
       await http?.close();
-      await runner?.stop();
+      await worker?.stop();
       await services.bus.close();
       await services.prisma?.$disconnect();
       await apiPool?.end();

@@ -7,6 +7,8 @@ import type { BlobStore } from './storage/blobStore.ts';
 /** The long-lived services every process has, created once in app.ts and passed down. */
 export interface CoreServices {
   config: Config;
+  /** The database this process uses (the embedded one's URL when DATABASE_URL is unset). */
+  databaseUrl: string;
   pool: pg.Pool;
   store: BlobStore;
   bus: ProgressBus;

@@ -1,43 +1,56 @@
-import { parseArgs } from 'node:util';
-import { createToken, type TokenRole } from './auth/tokens.ts';
-import { loadConfig } from './config.ts';
-import { startEmbeddedPostgres } from './db/embeddedPostgres.ts';
-import { migrate } from './db/migrate.ts';
-import { createPool } from './db/pool.ts';
-import { createPrisma } from './db/prisma.ts';
-
-const USAGE = `usage: npm run --silent cli -- token create --workspace <name> [--role member|support]`;
-
-/** Command-line administration. Prints only the requested value on stdout (scriptable). */
-async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: { workspace: { type: 'string' }, role: { type: 'string', default: 'member' }, help: { type: 'boolean' } },
-  });
-  if (values.help || positionals[0] !== 'token' || positionals[1] !== 'create' || !values.workspace) {
-    console.error(USAGE);
-    process.exit(values.help ? 0 : 2);
-  }
-  if (values.role !== 'member' && values.role !== 'support') {
-    console.error(`--role must be member or support\n${USAGE}`);
-    process.exit(2);
-  }
-  const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort);
-  const pool = createPool(config.databaseUrl ?? embedded!.url, 2);
-  try {
-    await migrate(pool);
-    const prisma = createPrisma(pool);
-    const token = await createToken(prisma, values.workspace, values.role as TokenRole);
-    process.stdout.write(`${token}\n`);
-    await prisma.$disconnect();
-  } finally {
-    await pool.end();
-    await embedded?.stop();
-  }
+/**
+ * The command line: `npm run --silent cli -- <command> …`, also the package's bin (`npx bulkport <command> …`).
+ * A dispatcher only: each command group lives in its own file and is loaded on demand, so that the
+ * partner commands (src/client/, public API only) never load the server's code or its database driver.
+ */
+interface CommandGroup {
+  run(argv: string[]): Promise<number>;
 }
 
-main().catch((err) => {
-  console.error(`error: ${(err as Error).message}`);
-  process.exit(1);
-});
+const GROUPS: Record<string, { summary: string; load: () => Promise<CommandGroup> }> = {
+  import: {
+    summary: 'upload a CSV file to a running Bulkport and follow the import to its end',
+    load: () => import('./client/importCommand.ts'),
+  },
+  export: {
+    summary: 'export an entity from a running Bulkport and save the file',
+    load: () => import('./client/exportCommand.ts'),
+  },
+  token: {
+    summary: 'operator: create, list and revoke API tokens (opens the database)',
+    load: () => import('./cli/tokenCommand.ts'),
+  },
+};
+
+const USAGE = `usage: bulkport <command> [options]      (from the repository: npm run --silent cli -- <command> …)
+
+commands:
+${Object.entries(GROUPS)
+  .map(([name, g]) => `  ${name.padEnd(8)}${g.summary}`)
+  .join('\n')}
+
+Run 'bulkport <command> --help' for a command's options.
+Exit codes: 0 success; 1 error (bad usage, unreachable server, refused token, FAILED or CANCELLED job);
+            2 an import finished with failed rows.`;
+
+async function main(): Promise<number> {
+  const [name, ...rest] = process.argv.slice(2);
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    (name ? process.stdout : process.stderr).write(`${USAGE}\n`);
+    return name ? 0 : 1;
+  }
+  const group = GROUPS[name];
+  if (!group) {
+    process.stderr.write(`error: unknown command '${name}'\n${USAGE}\n`);
+    return 1;
+  }
+  return (await group.load()).run(rest);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

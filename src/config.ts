@@ -47,10 +47,16 @@ export interface Config {
    * memory but defers more rows to the set-based check after staging. @default 26 (env KEY_FILTER_BITS)
    */
   keyFilterBits: number;
-  /** Attempts graphile-worker makes for a task before the import is FAILED. @default 5 (env JOB_MAX_ATTEMPTS) */
+  /** Attempts at a task that fails with an error before its job is FAILED (retries back off exponentially, with jitter). @default 5 (env JOB_MAX_ATTEMPTS) */
   jobMaxAttempts: number;
-  /** A RUNNING job with no live task and no update for this long is failed by the sweeper. @default 120 (env STUCK_JOB_SECONDS) */
+  /** A RUNNING job with no task left that can run, and no update for this long, is failed by the sweeper. @default 120 (env STUCK_JOB_SECONDS) */
   stuckJobSeconds: number;
+  /** How often a worker process records its heartbeat (and runs the reaper). @default 2000 (env HEARTBEAT_INTERVAL_MS) */
+  heartbeatIntervalMs: number;
+  /** A worker whose heartbeat is older than this is dead: its tasks are freed and resume elsewhere. @default 10 (env WORKER_DEAD_AFTER_SECONDS) */
+  workerDeadAfterSeconds: number;
+  /** A process asked to stop (SIGTERM) exits after at most this long, handing back the work it has not finished. @default 10000 (env SHUTDOWN_TIMEOUT_MS) */
+  shutdownTimeoutMs: number;
   /** Days after a job ends before its uploaded file and export result are deleted. @default 7 (env FILE_RETENTION_DAYS) */
   fileRetentionDays: number;
   /** How long a download link stays valid, in seconds. @default 3600 (env DOWNLOAD_LINK_TTL_SECONDS) */
@@ -133,6 +139,9 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     keyFilterBits: Math.min(30, Math.max(6, int('KEY_FILTER_BITS', 26))),
     jobMaxAttempts: Math.max(1, int('JOB_MAX_ATTEMPTS', 5)),
     stuckJobSeconds: Math.max(10, int('STUCK_JOB_SECONDS', 120)),
+    heartbeatIntervalMs: Math.max(100, int('HEARTBEAT_INTERVAL_MS', 2000)),
+    workerDeadAfterSeconds: Math.max(2, int('WORKER_DEAD_AFTER_SECONDS', 10)),
+    shutdownTimeoutMs: Math.max(1000, int('SHUTDOWN_TIMEOUT_MS', 10_000)),
     fileRetentionDays: Math.max(1, int('FILE_RETENTION_DAYS', 7)),
     downloadLinkTtlSeconds: Math.max(1, int('DOWNLOAD_LINK_TTL_SECONDS', 3600)),
     signingSecret: str('SIGNING_SECRET'),

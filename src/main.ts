@@ -24,18 +24,31 @@ async function main(): Promise<void> {
     console.log(`[bulkport] created workspace 'dev'; its API token (shown once, keep it):\n\n    ${app.devToken}\n`);
   }
 
+  // SIGTERM (a deploy, docker compose stop) or SIGINT: hand the work back and exit within
+  // SHUTDOWN_TIMEOUT_MS; a second signal exits at once.
   let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      console.log(`[bulkport] second ${signal}: exiting now`);
+      process.exit(1);
+    }
     stopping = true;
-    console.log(`[bulkport] ${signal}: finishing running work and shutting down`);
-    const force = setTimeout(() => process.exit(1), 30_000);
-    force.unref();
-    await app.stop();
-    process.exit(0);
+    console.log(`[bulkport] ${signal}: handing back running work and shutting down (at most ${config.shutdownTimeoutMs / 1000} s)`);
+    const deadline = setTimeout(() => {
+      console.error(`[bulkport] still stopping after ${config.shutdownTimeoutMs / 1000} s: exiting now; unfinished tasks are freed by the other workers' reaper`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`[bulkport] error while stopping: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
 
 main().catch((err) => {

@@ -12,25 +12,57 @@ export interface Viewer {
 
 const TOKEN_PREFIX = 'bp_';
 
+/**
+ * `last_used_at` is a coarse "last seen", not an audit log: it is written at most once per this
+ * interval per token (whichever request first finds it stale), so authentication stays a read.
+ */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
 /** Tokens are 256 random bits; only their SHA-256 is stored, so a database leak reveals no token. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Creates the workspace if needed and a new token for it; returns the token (shown once, never stored). */
-export async function createToken(db: Db, workspaceName: string, role: TokenRole = 'member'): Promise<string> {
+/** Creates the workspace if needed and a new token for it (expiring `expiresInMs` after its creation, or never); returns the token (shown once, never stored). */
+export async function createToken(
+  db: Db,
+  workspaceName: string,
+  role: TokenRole = 'member',
+  options: { expiresInMs?: number } = {},
+): Promise<string> {
   const workspace = await db.workspace.upsert({ where: { name: workspaceName }, create: { name: workspaceName }, update: {} });
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  await db.apiToken.create({ data: { workspaceId: workspace.id, tokenHash: hashToken(token), role } });
+  // One clock for both: the lifetime counts from the creation time that `token list` shows.
+  const createdAt = new Date();
+  const expiresAt = options.expiresInMs === undefined ? null : new Date(createdAt.getTime() + options.expiresInMs);
+  await db.apiToken.create({ data: { workspaceId: workspace.id, tokenHash: hashToken(token), role, createdAt, expiresAt } });
   return token;
 }
 
-/** The Viewer for an `Authorization: Bearer <token>` value (or a bare token), or null. */
+/**
+ * The Viewer for an `Authorization: Bearer <token>` value (or a bare token), or null for a missing,
+ * unknown, revoked or expired token. Every transport (HTTP, WebSocket, /files) goes through here.
+ */
 export async function authenticate(db: Db, authorization: unknown): Promise<Viewer | null> {
   if (typeof authorization !== 'string') return null;
   const token = authorization.replace(/^Bearer\s+/i, '').trim();
   if (!token.startsWith(TOKEN_PREFIX)) return null;
   const found = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { workspace: true } });
-  if (!found) return null;
+  const now = new Date();
+  if (!found || found.revokedAt || (found.expiresAt && found.expiresAt <= now)) return null;
+  if (!found.lastUsedAt || now.getTime() - found.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    await touchLastUsed(db, found.id, now);
+  }
   return { workspaceId: found.workspaceId, workspaceName: found.workspace.name, role: found.role };
+}
+
+/**
+ * Conditional, so that concurrent requests (in any number of API processes) that all found the
+ * stamp stale write it once. A failure only loses a "last used" time: it must never refuse a caller.
+ */
+async function touchLastUsed(db: Db, id: string, now: Date): Promise<void> {
+  const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  await db.apiToken
+    .updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: staleBefore } }] }, data: { lastUsedAt: now } })
+    .catch((err: unknown) => console.error('[auth] could not record a token use:', (err as Error).message));
 }

@@ -1,5 +1,5 @@
 import type { FileEncoding } from '../csv/fileEncoding.ts';
-import type { HeaderMatch } from '../csv/headerMatch.ts';
+import type { HeaderMatch } from './headerMatch.ts';
 import { isCellError, type CellValue, type EntityDefinition, type RowErrorCode } from './entityDefinition.ts';
 
 export interface RowError {

@@ -3,7 +3,7 @@ import type { Viewer } from '../auth/tokens.ts';
 import type { JobRecord } from '../jobs/jobRecord.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
 import { isUuid } from '../jobs/jobAccess.ts';
-import { loadJob } from '../jobs/jobTransitions.ts';
+import { loadJob } from '../jobs/state/loadJob.ts';
 import type { ExportOptions } from './exportRequest.ts';
 import { checkLink, downloadPath, signingSecret } from './downloadLinks.ts';
 

@@ -2,7 +2,9 @@ import type { EntityDefinition } from '../entities/entityDefinition.ts';
 import { badInput } from '../errors.ts';
 import { checkText, checkTextList } from '../textInput.ts';
 
-export type ExportFormat = 'CSV' | 'JSONL';
+import type { ExportFormat, ExportOptions } from '../jobs/jobOptions.ts';
+
+export type { ExportFormat, ExportOptions };
 
 export interface ExportFilter {
   createdAfter?: Date | null;
@@ -11,25 +13,6 @@ export interface ExportFilter {
   tagsAny?: string[] | null;
   statusIn?: string[] | null;
   search?: string | null;
-}
-
-/** An export as stored in jobs.options: everything the worker needs, validated once at the API. */
-export interface ExportOptions {
-  filter: {
-    createdAfter?: string;
-    createdBefore?: string;
-    updatedAfter?: string;
-    tagsAny?: string[];
-    statusIn?: string[];
-    search?: string;
-  };
-  columns: string[];
-  format: ExportFormat;
-  gzip: boolean;
-  /** CSV only: false neutralises cells that a spreadsheet would run as a formula. */
-  rawCells: boolean;
-  /** CSV only: a UTF-8 BOM and CRLF line ends, for Excel. */
-  excelCompatible: boolean;
 }
 
 export interface StartExportInput {

@@ -3,7 +3,8 @@ import type pg from 'pg';
 import type { Viewer } from '../auth/tokens.ts';
 import { entityByName } from '../entities/registry.ts';
 import { assertCanWrite } from '../jobs/jobAccess.ts';
-import { createQueuedJob, findByIdempotencyKey, idempotencyKeyOf } from '../jobs/createJob.ts';
+import { findByIdempotencyKey, idempotencyKeyOf } from '../jobs/idempotencyKey.ts';
+import { createQueuedJob } from '../jobs/state/createQueuedJob.ts';
 import type { JobRecord } from '../jobs/jobRecord.ts';
 import { toExportOptions, type StartExportInput } from './exportRequest.ts';
 
@@ -27,9 +28,7 @@ export async function startExport(
       entity: entity.name,
       idempotencyKey,
       options,
-      task: { identifier: 'export_run', key: `export:${jobId}:run` },
     },
-    deps.jobMaxAttempts,
   );
   return created ?? (await findByIdempotencyKey(deps.pool, viewer.workspaceId, idempotencyKey!))!;
 }

@@ -4,8 +4,12 @@ import { createGzip } from 'node:zlib';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { entityByName } from '../entities/registry.ts';
-import type { JobRecord } from '../jobs/jobRecord.ts';
-import { JOB_COLUMNS } from '../jobs/jobRecord.ts';
+import type { ExportJob, JobRecord } from '../jobs/jobRecord.ts';
+import { completeExport } from '../jobs/state/completeExport.ts';
+import { JobNoLongerMine } from '../jobs/state/jobNoLongerMine.ts';
+import { recordExportProgress } from '../jobs/state/recordExportProgress.ts';
+import { HandBack, type TaskLease } from '../jobs/taskLease.ts';
+import { withTransaction } from '../db/pool.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
 import type { ExportOptions } from './exportRequest.ts';
 import { copySql, countSql } from './exportSql.ts';
@@ -20,7 +24,12 @@ export interface ExportDeps {
   progressIntervalMs?: number;
 }
 
-class ExportStopped extends Error {}
+/** Why a running COPY was abandoned: the job was cancelled, or the process is shutting down. */
+class ExportStopped extends Error {
+  constructor(readonly why: 'cancelled' | 'shutdown') {
+    super(why === 'cancelled' ? 'the export was cancelled' : 'the worker is shutting down');
+  }
+}
 
 export function exportFileKey(job: Pick<JobRecord, 'id' | 'workspaceId'>, o: ExportOptions): string {
   return `exports/${job.workspaceId}/${job.id}.${o.format === 'JSONL' ? 'jsonl' : 'csv'}${o.gzip ? '.gz' : ''}`;
@@ -33,10 +42,11 @@ export function exportFileKey(job: Pick<JobRecord, 'id' | 'workspaceId'>, o: Exp
  * INVARIANT: the count and the rows come from ONE REPEATABLE READ snapshot, so totalRows is exact
  * and an import writing meanwhile never makes the file half old, half new. The file is published
  * (atomically, by BlobStore.put) only when complete; a cancelled export leaves no file.
- * Returns the completed job, or null when the job was cancelled or had ended.
+ * Returns the completed job. Throws JobNoLongerMine when the job was cancelled or the task lost,
+ * HandBack when the process shuts down (the export starts over elsewhere from a fresh snapshot).
  */
-export async function runExport(deps: ExportDeps, job: JobRecord): Promise<JobRecord | null> {
-  const o = job.options as ExportOptions;
+export async function runExport(deps: ExportDeps, job: ExportJob, lease: TaskLease): Promise<JobRecord> {
+  const o = job.options;
   const entity = entityByName(job.entity);
   const key = exportFileKey(job, o);
   const client = await deps.pool.connect();
@@ -45,8 +55,8 @@ export async function runExport(deps: ExportDeps, job: JobRecord): Promise<JobRe
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const total = (await client.query<{ n: number }>(countSql(entity, job.workspaceId, o))).rows[0].n;
-    const started = await writeProgress(deps.pool, job.id, 0, total);
-    if (!started) return null;
+    const started = await recordExportProgress(deps.pool, job.id, 0, total);
+    if (!started) throw new JobNoLongerMine('job-ended');
     await deps.onProgress(started);
 
     const copy = client.query(copyTo(copySql(entity, job.workspaceId, o)));
@@ -61,8 +71,9 @@ export async function runExport(deps: ExportDeps, job: JobRecord): Promise<JobRe
     let writing = Promise.resolve();
     timer = setInterval(() => {
       writing = writing.then(async () => {
-        const j = await writeProgress(deps.pool, job.id, Math.min(total, Math.max(0, counter.records - header)), total);
-        if (!j) copy.destroy(new ExportStopped('the export was cancelled'));
+        if (lease.stopRequested) return void copy.destroy(new ExportStopped('shutdown'));
+        const j = await recordExportProgress(deps.pool, job.id, Math.min(total, Math.max(0, counter.records - header)), total);
+        if (!j) copy.destroy(new ExportStopped('cancelled'));
         else await deps.onProgress(j);
       }).catch(() => undefined);
     }, deps.progressIntervalMs ?? 500);
@@ -71,7 +82,9 @@ export async function runExport(deps: ExportDeps, job: JobRecord): Promise<JobRe
       await Promise.all([pipeline([copy, ...stages, out]), deps.store.put(key, out)]);
     } catch (err) {
       clientBroken = true; // a COPY abandoned half-way leaves the connection unusable
-      if (err instanceof ExportStopped || (err as Error).cause instanceof ExportStopped) return null;
+      const stopped = err instanceof ExportStopped ? err : (err as Error).cause instanceof ExportStopped ? ((err as Error).cause as ExportStopped) : null;
+      if (stopped?.why === 'shutdown') throw new HandBack('the worker is shutting down: the export starts over on another worker');
+      if (stopped) throw new JobNoLongerMine('job-ended');
       throw err;
     } finally {
       clearInterval(timer);
@@ -79,30 +92,21 @@ export async function runExport(deps: ExportDeps, job: JobRecord): Promise<JobRe
     }
     await client.query('COMMIT');
 
-    const { rows } = await deps.pool.query<JobRecord>(
-      `UPDATE jobs SET status = 'COMPLETED', result_key = $2, total_rows = $3, processed_rows = $3, succeeded_rows = $3,
-         percent = 100, completed_at = now(), updated_at = now()
-       WHERE id = $1 AND status = 'RUNNING' RETURNING ${JOB_COLUMNS}`,
-      [job.id, key, total],
-    );
-    if (rows.length === 0) {
+    const done = await withTransaction(deps.pool, async (db) => {
+      await lease.assertHeld(db);
+      return completeExport(db, job.id, key, total);
+    }).catch(async (err: unknown) => {
+      await deps.store.delete(key); // no file for an export that did not complete here
+      throw err;
+    });
+    if (!done) {
       await deps.store.delete(key); // cancelled at the last moment: no file for a cancelled job
-      return null;
+      throw new JobNoLongerMine('job-ended');
     }
-    return rows[0];
+    return done;
   } finally {
     if (timer) clearInterval(timer);
     if (!clientBroken) await client.query('ROLLBACK').catch(() => undefined);
     client.release(clientBroken);
   }
-}
-
-async function writeProgress(pool: pg.Pool, jobId: string, processed: number, total: number): Promise<JobRecord | null> {
-  const { rows } = await pool.query<JobRecord>(
-    `UPDATE jobs SET total_rows = $3, processed_rows = GREATEST(processed_rows, $2), succeeded_rows = GREATEST(succeeded_rows, $2),
-       percent = GREATEST(percent, CASE WHEN $3 > 0 THEN LEAST(99.99, 100.0 * $2 / $3) ELSE 0 END), updated_at = now()
-     WHERE id = $1 AND status = 'RUNNING' RETURNING ${JOB_COLUMNS}`,
-    [jobId, processed, total],
-  );
-  return rows[0] ?? null;
 }

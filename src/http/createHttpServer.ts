@@ -51,7 +51,8 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
     parseOptions: { maxTokens: services.config.graphqlMaxTokens },
     formatError: formatError(development),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // In-flight requests get a third of the shutdown budget; the worker needs the rest.
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: Math.floor(services.config.shutdownTimeoutMs / 3) }),
       requestGuards<GraphQLContext>({ maxCost: services.config.graphqlMaxCost }),
       { async serverWillStart() { return { async drainServer() { await ws.close(); } }; } },
     ],

@@ -1,10 +1,8 @@
 import type pg from 'pg';
 import type { EntityDefinition } from '../entities/entityDefinition.ts';
-import type { MergeChunkPayload } from './mergeChunk.ts';
+import { queueTask } from '../queue/queueTask.ts';
+import { DEFERRED_CHUNK } from '../queue/tasks.ts';
 import type { StagingTables } from './stagingTables.ts';
-
-/** The chunk number of the one extra chunk that merges the rows the key filter deferred. */
-export const DEFERRED_CHUNK = -1;
 
 /**
  * Runs once the whole file is staged, in the transaction that ends staging. Among the deferred rows
@@ -14,8 +12,9 @@ export const DEFERRED_CHUNK = -1;
  *
  * INVARIANT: the first valid occurrence of a key in the file is never deferred (the filter had not
  * seen it), so it is merged by its own chunk, and every later one is reported here.
+ * Deterministic: a restage after a crash recomputes exactly the same errors.
  */
-export async function settleDeferred(db: pg.ClientBase, jobId: string, entity: EntityDefinition, t: StagingTables, maxAttempts: number): Promise<number> {
+export async function settleDeferred(db: pg.ClientBase, jobId: string, entity: EntityDefinition, t: StagingTables): Promise<number> {
   const key = `"${entity.key}"`;
   const deferred = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t.rows} WHERE deferred`);
   const rows = deferred.rows[0].n;
@@ -28,11 +27,6 @@ export async function settleDeferred(db: pg.ClientBase, jobId: string, entity: E
      INSERT INTO ${t.errs} (row_no, col, code, message, value)
      SELECT row_no, '${entity.key}', 'DUPLICATE_IN_FILE', '${entity.key} ''' || key || ''' already appears in row ' || first_row, key FROM d`,
   );
-  const payload: MergeChunkPayload = { jobId, chunk: DEFERRED_CHUNK, fromRow: 0, toRow: 2_147_483_647, rows, deferred: true };
-  await db.query(`SELECT graphile_worker.add_job('import_merge', $1::json, job_key := $2, max_attempts := $3)`, [
-    JSON.stringify(payload),
-    `import:${jobId}:merge:deferred`,
-    maxAttempts,
-  ]);
+  await queueTask(db, 'import_merge', { jobId, chunk: DEFERRED_CHUNK, fromRow: 0, toRow: 2_147_483_647, rows, deferred: true });
   return 1;
 }

@@ -3,15 +3,23 @@ import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { withTransaction } from '../db/pool.ts';
+import { recordStagedChunk } from '../jobs/state/recordStagedChunk.ts';
+import type { TaskLease } from '../jobs/taskLease.ts';
+import { queueTask } from '../queue/queueTask.ts';
 import type { ChunkBuffer } from './chunkBuffer.ts';
-import type { MergeChunkPayload } from './mergeChunk.ts';
-import type { StagingTables } from './stagingTables.ts';
-
-export class JobNoLongerRunning extends Error {}
+import { StagingLost } from './stagingLost.ts';
+import { stagingHasRows, type StagingTables } from './stagingTables.ts';
 
 async function copyInto(db: pg.ClientBase, sql: string, data: Buffer | string): Promise<void> {
   if (data.length === 0) return;
   await pipeline(Readable.from([data]), db.query(copyFrom(sql)));
+}
+
+export interface StageChunkOptions {
+  /** false when restaging a chunk that was counted (and its merge queued) before staging was lost. */
+  count: boolean;
+  /** True when this run has staged rows before (or found some): an empty table then means a crash emptied it. */
+  expectRows: boolean;
 }
 
 /**
@@ -19,24 +27,18 @@ async function copyInto(db: pg.ClientBase, sql: string, data: Buffer | string): 
  * staging counters and the merge task commit together, so a stage task that dies resumes after the
  * last committed chunk without staging a row twice.
  */
-export async function stageChunk(pool: pg.Pool, job: { id: string; maxAttempts: number }, t: StagingTables, c: ChunkBuffer): Promise<void> {
+export async function stageChunk(pool: pg.Pool, jobId: string, t: StagingTables, c: ChunkBuffer, lease: TaskLease, o: StageChunkOptions): Promise<void> {
   await withTransaction(pool, async (db) => {
-    // Safe: a commit lost in a crash takes its whole chunk with it, and the task redoes it.
+    // Safe: a commit lost in a crash takes its whole chunk (and its merge task) with it, and the
+    // counters say so; the stage task then finds staging lost and rebuilds it.
     await db.query('SET LOCAL synchronous_commit = off');
+    await lease.assertHeld(db);
+    if (o.expectRows && !(await stagingHasRows(db, t))) throw new StagingLost(jobId, 'found while staging');
     const cols = c.entity.columns.map((col) => `"${col.name}"`).join(', ');
     await copyInto(db, `COPY ${t.rows} (row_no, ok, deferred, ${cols}) FROM STDIN`, c.rowsCopy.contents());
     await copyInto(db, `COPY ${t.errs} (row_no, col, code, message, value) FROM STDIN`, c.errsCopy.join(''));
-    const cursor = await db.query(
-      `UPDATE jobs SET staged_chunks = staged_chunks + 1, staged_rows = staged_rows + $2, staged_bytes = $3, updated_at = now()
-       WHERE id = $1 AND status = 'RUNNING'`,
-      [job.id, c.rowCount, c.bytesRead],
-    );
-    if (cursor.rowCount === 0) throw new JobNoLongerRunning();
-    const payload: MergeChunkPayload = { jobId: job.id, chunk: c.chunk, fromRow: c.fromRow, toRow: c.toRow, rows: c.rowCount - c.deferredCount, deferred: false };
-    await db.query(`SELECT graphile_worker.add_job('import_merge', $1::json, job_key := $2, max_attempts := $3)`, [
-      JSON.stringify(payload),
-      `import:${job.id}:merge:${c.chunk}`,
-      job.maxAttempts,
-    ]);
+    if (!o.count) return;
+    await recordStagedChunk(db, jobId, c.rowCount, c.bytesRead);
+    await queueTask(db, 'import_merge', { jobId, chunk: c.chunk, fromRow: c.fromRow, toRow: c.toRow, rows: c.rowCount - c.deferredCount, deferred: false });
   });
 }

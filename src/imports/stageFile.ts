@@ -1,54 +1,60 @@
 import type pg from 'pg';
 import { readCsv, type CsvRecord } from '../csv/recordReader.ts';
-import { describeHeaderProblem, matchHeader } from '../csv/headerMatch.ts';
+import { describeHeaderProblem, matchHeader } from '../entities/headerMatch.ts';
 import { encodingOfJob } from '../csv/fileEncoding.ts';
 import { decodeSource } from '../csv/transcode.ts';
-import { withTransaction } from '../db/pool.ts';
+import type { EntityDefinition } from '../entities/entityDefinition.ts';
 import { entityByName } from '../entities/registry.ts';
 import { createRowValidator, type RowError } from '../entities/rowValidator.ts';
-import type { JobRecord } from '../jobs/jobRecord.ts';
-import { settleJob } from '../jobs/jobTransitions.ts';
+import type { ImportJob, JobRecord } from '../jobs/jobRecord.ts';
+import { recordHeader } from '../jobs/state/recordHeader.ts';
+import { PermanentFailure } from '../jobs/permanentFailure.ts';
+import { HandBack, type TaskLease } from '../jobs/taskLease.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
-import { CountingSource, sniffDelimiter, sniffNotCsv } from './countingSource.ts';
 import { ChunkBuffer } from './chunkBuffer.ts';
 import { CopyBuffer } from './copyBuffer.ts';
+import { CountingSource, sniffDelimiter, sniffNotCsv } from './countingSource.ts';
+import { completeStaging } from './completeStaging.ts';
 import { KeyFilter } from './keyFilter.ts';
-import { settleDeferred } from './settleDeferred.ts';
-import { JobNoLongerRunning, stageChunk } from './stageChunk.ts';
+import { stageChunk } from './stageChunk.ts';
+import { planStaging } from './stagingPlan.ts';
 import { createStagingTables, type StagingTables } from './stagingTables.ts';
-import type { EntityDefinition } from '../entities/entityDefinition.ts';
 
 export interface StageDeps {
   pool: pg.Pool;
   store: BlobStore;
+  /** Used when the import is first staged; a resumed or repaired one keeps the sizes it started with. */
   chunkSize: number;
-  maxAttempts: number;
   /** log2 of the key filter's size in bits (see keyFilter.ts). */
   keyFilterBits: number;
 }
 
-export type StageOutcome =
-  | { kind: 'staged'; job: JobRecord | null }
-  | { kind: 'rejected'; reason: string }
-  | { kind: 'stopped' };
+export type StageOutcome = { kind: 'staged'; job: JobRecord | null } | { kind: 'rejected'; reason: string };
 
 /**
  * Reads the stored file once, validates every record and stages it chunk by chunk, queueing each
  * chunk's merge as soon as it commits (merges run while the rest of the file is still being read).
- * Resumable: rows up to the last committed chunk are skipped on a retry.
+ * Resumable and repairable (see stagingPlan.ts); stops at a chunk boundary when the lease asks.
  * Memory stays flat: at most two chunks of encoded rows are held at once.
+ * Throws JobNoLongerMine when the job ends or the task is lost, HandBack when asked to stop.
  */
-export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageOutcome> {
-  const { pool, chunkSize } = deps;
+export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLease): Promise<StageOutcome> {
+  const { pool } = deps;
   const entity = entityByName(job.entity);
   const t = await createStagingTables(pool, job.id, entity);
-  const resumeAfter = (await pool.query<{ max: number | null }>(`SELECT max(row_no) AS max FROM ${t.rows}`)).rows[0].max ?? 0;
+  const plan = await planStaging(pool, job, t);
+  // Staged already, and staging is intact: the merges finish the job.
+  if (job.totalChunks !== null && plan.mode !== 'repair') return { kind: 'staged', job: null };
+  const chunkSize = job.options.chunkSize ?? deps.chunkSize;
+  const keyFilterBits = job.options.keyFilterBits ?? deps.keyFilterBits;
   const keyIndex = entity.columns.findIndex((c) => c.name === entity.key);
-  const filter = new KeyFilter(deps.keyFilterBits);
-  if (resumeAfter > 0) await refillFilter(pool, t, entity, filter);
+  const filter = new KeyFilter(keyFilterBits);
+  if (plan.mode === 'resume') await refillFilter(pool, t, entity, filter);
   // Two buffers: one chunk's rows commit from one while the next chunk fills the other.
   const buffers = [new CopyBuffer(), new CopyBuffer()];
   let chunksStarted = 0;
+  let chunksStaged = 0;
+  let expectRows = plan.mode === 'resume';
 
   const source = new CountingSource(deps.store.read(job.fileKey!));
   const encoding = encodingOfJob(job.encoding);
@@ -61,8 +67,11 @@ export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageO
 
   const flush = async (c: ChunkBuffer) => {
     await inFlight; // one chunk commits while the next is parsed; never two commits at once
+    if (lease.stopRequested) throw new HandBack(); // everything up to here is committed
     c.bytesRead = source.bytesRead;
-    inFlight = stageChunk(pool, { id: job.id, maxAttempts: deps.maxAttempts }, t, c);
+    const count = chunksStaged++ >= plan.countedChunks;
+    inFlight = stageChunk(pool, job.id, t, c, lease, { count, expectRows });
+    expectRows = true;
     // Attach a handler now; the error resurfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
   };
@@ -80,15 +89,12 @@ export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageO
           const match = matchHeader(entity, header);
           const problem = describeHeaderProblem(entity, match, header);
           if (problem) return { kind: 'rejected', reason: problem };
-          await pool.query(`UPDATE jobs SET options = options || $2::jsonb WHERE id = $1`, [
-            job.id,
-            JSON.stringify({ columns: match.presentColumns, ignoredColumns: match.unknown, headerRow: rec.row }),
-          ]);
+          await recordHeader(pool, job.id, { columns: match.presentColumns, ignoredColumns: match.unknown, headerRow: rec.row, chunkSize, keyFilterBits });
           validate = createRowValidator(entity, match, encoding);
           firstDataRow = rec.row + 1;
           continue;
         }
-        if (rec.row <= resumeAfter) continue;
+        if (rec.row <= plan.resumeAfterRow) continue;
         const k = Math.floor((rec.row - firstDataRow) / chunkSize);
         if (!current || current.chunk !== k) {
           if (current) await flush(current);
@@ -108,18 +114,12 @@ export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageO
     if (!validate) return { kind: 'rejected', reason: 'the file is empty: it has no header row and no data' };
     if (current) await flush(current);
     await inFlight;
-    const settled = await withTransaction(pool, async (db) => {
-      const extraChunks = await settleDeferred(db, job.id, entity, t, deps.maxAttempts);
-      const r = await db.query(
-        `UPDATE jobs SET total_rows = staged_rows, total_chunks = staged_chunks + $3, staged_bytes = $2, updated_at = now()
-         WHERE id = $1 AND status = 'RUNNING'`,
-        [job.id, source.bytesRead, extraChunks],
-      );
-      return r.rowCount === 0 ? null : settleJob(db, job.id);
-    });
-    return { kind: 'staged', job: settled };
+    const done = await completeStaging(pool, job, entity, t, source.bytesRead, lease, expectRows);
+    return { kind: 'staged', job: done };
   } catch (err) {
-    if (err instanceof JobNoLongerRunning) return { kind: 'stopped' };
+    if ((err as { code?: unknown }).code === 'ENOENT') {
+      throw new PermanentFailure('the uploaded file no longer exists in storage (deleted after the retention period?): upload it again', { cause: err });
+    }
     throw err;
   } finally {
     await inFlight.catch(() => undefined);

@@ -8,8 +8,9 @@ import type { EntityDefinition } from '../entities/entityDefinition.ts';
  *         rejected rows; deferred = its key may have appeared earlier (see keyFilter.ts)
  *   errs  (row_no, col, code, message, value)          row errors found while staging
  *
- * UNLOGGED tables are emptied by a PostgreSQL crash (not by a clean restart): merges check that
- * the rows they expect are still there, so a lost staging table fails loudly, never silently.
+ * UNLOGGED tables are emptied by a PostgreSQL crash (not by a clean restart), all at once: merges
+ * and the stage task check that the rows they expect are still there, and a lost staging table is
+ * rebuilt from the stored file (StagingLost, stagingPlan.ts), never counted silently.
  */
 export interface StagingTables {
   rows: string;
@@ -35,4 +36,10 @@ export async function createStagingTables(db: pg.Pool | pg.ClientBase, jobId: st
 export async function dropStagingTables(db: pg.Pool | pg.ClientBase, jobId: string): Promise<void> {
   const t = stagingTables(jobId);
   await db.query(`DROP TABLE IF EXISTS ${t.rows}, ${t.errs}`);
+}
+
+/** True when the staging table holds at least one row (one index probe). */
+export async function stagingHasRows(db: pg.Pool | pg.ClientBase, t: StagingTables): Promise<boolean> {
+  const { rows } = await db.query<{ some: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${t.rows}) AS some`);
+  return rows[0].some;
 }

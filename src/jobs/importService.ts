@@ -9,12 +9,14 @@ import { AppError, badInput, notFound } from '../errors.ts';
 import type { ProgressBus } from '../progress/progressBus.ts';
 import { BlobTooLargeError, formatBytes, type BlobStore } from '../storage/blobStore.ts';
 import { announceJob } from './announceJob.ts';
-import { createQueuedJob, findByIdempotencyKey, idempotencyKeyOf } from './createJob.ts';
+import { findByIdempotencyKey, idempotencyKeyOf } from './idempotencyKey.ts';
+import { createQueuedJob } from './state/createQueuedJob.ts';
 import type { JobRecord } from './jobRecord.ts';
 import { assertCanWrite, isUuid, readScope } from './jobAccess.ts';
 import type { DuplicateStrategy } from './jobStatus.ts';
 import { isTerminal } from './jobStatus.ts';
-import { loadJob, markCancelled } from './jobTransitions.ts';
+import { loadJob } from './state/loadJob.ts';
+import { markCancelled } from './state/markCancelled.ts';
 
 export interface JobServiceDeps {
   pool: pg.Pool;
@@ -80,9 +82,7 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
       fileBytes: bytes,
       duplicateStrategy: req.duplicateStrategy,
       encoding: forced ?? sniffer!.encoding,
-      task: { identifier: 'import_stage', key: `import:${jobId}:stage` },
     },
-    deps.jobMaxAttempts,
   );
   if (created) return created;
   // Lost a race with a concurrent request carrying the same key: theirs is the job.

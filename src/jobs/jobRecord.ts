@@ -1,10 +1,14 @@
-import type { DuplicateStrategy, JobKind, JobStatus } from './jobStatus.ts';
+import type { ExportOptions, ImportOptions } from './jobOptions.ts';
+import type { DuplicateStrategy, JobStatus } from './jobStatus.ts';
 
-/** A jobs row as the domain sees it (camelCase), whether read through Prisma or raw SQL. */
-export interface JobRecord {
+/** A jobs row as the domain sees it (camelCase): its options are typed by its kind. */
+export type JobRecord = ImportJob | ExportJob;
+export type ImportJob = JobFields & { kind: 'IMPORT'; options: ImportOptions };
+export type ExportJob = JobFields & { kind: 'EXPORT'; options: ExportOptions };
+
+interface JobFields {
   id: string;
   workspaceId: string;
-  kind: JobKind;
   entity: string;
   status: JobStatus;
   fileName: string | null;
@@ -14,7 +18,6 @@ export interface JobRecord {
   idempotencyKey: string | null;
   /** Imports: the file's text encoding (a FileEncoding name); null for exports and for imports older than the column. */
   encoding: string | null;
-  options: unknown;
   totalRows: number | null;
   processedRows: number;
   succeededRows: number;

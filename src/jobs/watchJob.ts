@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { ProgressBus, ProgressEvent } from '../progress/progressBus.ts';
 import { isTerminal } from './jobStatus.ts';
 import type { JobRecord } from './jobRecord.ts';
-import { loadJob } from './jobTransitions.ts';
+import { loadJob } from './state/loadJob.ts';
 import { toProgressEvent } from './progressMath.ts';
 
 export interface WatchOptions {

@@ -1,32 +1,99 @@
-import { run, type Runner } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { run, type Runner, type WorkerEvents } from 'graphile-worker';
+import type { CoreServices } from '../appServices.ts';
 import { workerLogger } from '../db/workerLogger.ts';
-import { exportRun } from './tasks/exportRun.ts';
-import { importCleanup } from './tasks/importCleanup.ts';
-import { importMerge } from './tasks/importMerge.ts';
-import { importStage } from './tasks/importStage.ts';
-import { retentionSweep } from './tasks/retentionSweep.ts';
-import { sweepStuckJobs } from './tasks/sweepStuckJobs.ts';
+import { Heartbeat } from './heartbeat.ts';
+import { startReaper } from './reaper.ts';
+import { CRONTAB, taskList } from './taskList.ts';
 import type { WorkerContext } from './workerContext.ts';
 
+export interface RunningWorker {
+  /** The current graphile-worker pool's id (tasks it holds have it as locked_by). */
+  poolId(): string | undefined;
+  /**
+   * Graceful stop: takes no new task; a running stage task stops at its next chunk boundary and an
+   * export at once, each handing itself back to be continued elsewhere; a running merge (one
+   * transaction) finishes. Resolves once every task has ended and its outcome is written.
+   */
+  stop(): Promise<void>;
+}
+
+/** Restart delays after a worker pool dies (e.g. the database went away), in milliseconds. */
+const RESTART_DELAYS = [500, 1000, 2000, 5000, 10_000];
+
 /**
- * Starts a graphile-worker runner on the shared pool. Any number of these, in any number of
- * processes, share the work: graphile-worker hands each task to exactly one of them at a time.
+ * Runs graphile-worker in this process and keeps it running: a heartbeat, a reaper, and a new
+ * worker pool whenever the current one dies (graphile-worker shuts a pool down when it cannot write
+ * a task's outcome, e.g. during a database restart). Any number of processes share the work:
+ * graphile-worker hands each task to exactly one of them at a time.
  */
-export async function runWorker(ctx: WorkerContext): Promise<Runner> {
-  return run({
-    pgPool: ctx.pool,
-    concurrency: ctx.config.workerConcurrency,
-    noHandleSignals: true,
-    logger: workerLogger,
-    pollInterval: 1000,
-    taskList: {
-      import_stage: importStage(ctx),
-      import_merge: importMerge(ctx),
-      import_cleanup: importCleanup(ctx),
-      sweep_stuck_jobs: sweepStuckJobs(ctx),
-      export_run: exportRun(ctx),
-      retention_sweep: retentionSweep(ctx),
-    },
-    crontab: ['* * * * * sweep_stuck_jobs', '17 * * * * retention_sweep'].join('\n'),
+export async function runWorker(services: CoreServices & { databaseUrl: string }): Promise<RunningWorker> {
+  const { config } = services;
+  const shutdown = { stopping: false };
+  const heartbeat = new Heartbeat(services.databaseUrl, {
+    intervalMs: config.heartbeatIntervalMs,
+    // Stop committing well before a reaper may declare this process dead.
+    freshMs: Math.max(config.heartbeatIntervalMs, config.workerDeadAfterSeconds * 1000 - 2 * config.heartbeatIntervalMs),
+    onBeatFailed: (err) => console.warn(`[worker] heartbeat failed: ${err.message}`),
   });
+  heartbeat.start();
+  const reaper = startReaper(heartbeat, {
+    intervalMs: config.heartbeatIntervalMs,
+    deadAfterSeconds: config.workerDeadAfterSeconds,
+    onReaped: (r) => console.warn(`[worker] freed ${r.tasks} task(s) held by dead worker(s) ${r.pools.join(', ')}`),
+    onError: (err) => console.warn(`[worker] reaper: ${err.message}`),
+  });
+  const ctx: WorkerContext = { ...services, heartbeat, shutdown };
+  const tasks = taskList(ctx);
+  let runner: Runner | undefined;
+  let restarts = 0;
+
+  const start = async (): Promise<void> => {
+    const events = new EventEmitter() as WorkerEvents;
+    events.on('pool:create', ({ workerPool }) => heartbeat.setPool(workerPool.id));
+    const current = await run({
+      pgPool: services.pool,
+      concurrency: config.workerConcurrency,
+      noHandleSignals: true,
+      logger: workerLogger,
+      pollInterval: 1000,
+      taskList: tasks,
+      crontab: CRONTAB,
+      events,
+      // Outcomes are written at once (and awaited by stop()); a failed write shuts the pool down
+      // instead of rejecting unhandled, and this supervisor starts a new pool.
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+    });
+    runner = current;
+    const ended = (why: string) => {
+      if (shutdown.stopping || runner !== current) return;
+      const delay = RESTART_DELAYS[Math.min(restarts++, RESTART_DELAYS.length - 1)];
+      console.warn(`[worker] worker pool ${heartbeat.currentPool} stopped (${why}); starting a new one in ${delay} ms`);
+      heartbeat.clearPool();
+      setTimeout(() => void retryStart(), delay).unref();
+    };
+    current.promise.then(() => ended('it shut down'), (err: Error) => ended(err.message));
+  };
+  const retryStart = async () => {
+    if (shutdown.stopping) return;
+    try {
+      await start();
+      restarts = 0;
+    } catch (err) {
+      const delay = RESTART_DELAYS[Math.min(restarts++, RESTART_DELAYS.length - 1)];
+      console.warn(`[worker] could not start a worker pool (${(err as Error).message}); retrying in ${delay} ms`);
+      setTimeout(() => void retryStart(), delay).unref();
+    }
+  };
+  await start();
+
+  return {
+    poolId: () => heartbeat.currentPool,
+    async stop() {
+      shutdown.stopping = true;
+      reaper.stop();
+      await runner?.stop().catch((err: Error) => console.warn(`[worker] ${err.message}`));
+      await heartbeat.stop(true);
+    },
+  };
 }

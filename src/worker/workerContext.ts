@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { ProgressBus } from '../progress/progressBus.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
+import type { Heartbeat } from './heartbeat.ts';
 
 /** What every worker task receives: shared connections, no HTTP or GraphQL. */
 export interface WorkerContext {
@@ -9,4 +10,7 @@ export interface WorkerContext {
   store: BlobStore;
   bus: ProgressBus;
   config: Config;
+  heartbeat: Heartbeat;
+  /** Set once the process is shutting down: long tasks stop at their next boundary and hand themselves back. */
+  shutdown: { readonly stopping: boolean };
 }

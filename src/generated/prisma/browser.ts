@@ -57,3 +57,8 @@ export type Invoice = Prisma.InvoiceModel
  * Process-independent secrets (the download-link signing key), created once so every API instance agrees.
  */
 export type AppSecret = Prisma.AppSecretModel
+/**
+ * Model WorkerHeartbeat
+ * One row per live worker pool (one per worker process), refreshed every few seconds; a stale row means a dead worker.
+ */
+export type WorkerHeartbeat = Prisma.WorkerHeartbeatModel

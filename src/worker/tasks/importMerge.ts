@@ -1,15 +1,11 @@
-import type { Task } from 'graphile-worker';
-import { mergeChunk, type MergeChunkPayload } from '../../imports/mergeChunk.ts';
+import { mergeChunk } from '../../imports/mergeChunk.ts';
 import { announceJob } from '../../jobs/announceJob.ts';
 import type { WorkerContext } from '../workerContext.ts';
-import { failOnLastAttempt } from './failOnLastAttempt.ts';
+import { jobTask } from '../runJobTask.ts';
 
-/** Task `import_merge` {jobId, chunk, fromRow, toRow}: merges one staged chunk (idempotent). */
-export function importMerge(ctx: WorkerContext): Task {
-  return async (payload, helpers) => {
-    const p = payload as MergeChunkPayload;
-    await failOnLastAttempt(ctx, p.jobId, helpers, async () => {
-      await announceJob(ctx, await mergeChunk(ctx.pool, p));
-    });
-  };
+/** Task `import_merge` {jobId, chunk, fromRow, toRow, rows, deferred}: merges one staged chunk (idempotent). */
+export function importMerge(ctx: WorkerContext) {
+  return jobTask(ctx, 'import_merge', async (payload, lease) => {
+    await announceJob(ctx, await mergeChunk(ctx.pool, payload, lease));
+  });
 }

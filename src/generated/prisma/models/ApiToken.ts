@@ -30,6 +30,9 @@ export type ApiTokenMinAggregateOutputType = {
   tokenHash: string | null
   role: $Enums.TokenRole | null
   createdAt: Date | null
+  expiresAt: Date | null
+  revokedAt: Date | null
+  lastUsedAt: Date | null
 }
 
 export type ApiTokenMaxAggregateOutputType = {
@@ -38,6 +41,9 @@ export type ApiTokenMaxAggregateOutputType = {
   tokenHash: string | null
   role: $Enums.TokenRole | null
   createdAt: Date | null
+  expiresAt: Date | null
+  revokedAt: Date | null
+  lastUsedAt: Date | null
 }
 
 export type ApiTokenCountAggregateOutputType = {
@@ -46,6 +52,9 @@ export type ApiTokenCountAggregateOutputType = {
   tokenHash: number
   role: number
   createdAt: number
+  expiresAt: number
+  revokedAt: number
+  lastUsedAt: number
   _all: number
 }
 
@@ -56,6 +65,9 @@ export type ApiTokenMinAggregateInputType = {
   tokenHash?: true
   role?: true
   createdAt?: true
+  expiresAt?: true
+  revokedAt?: true
+  lastUsedAt?: true
 }
 
 export type ApiTokenMaxAggregateInputType = {
@@ -64,6 +76,9 @@ export type ApiTokenMaxAggregateInputType = {
   tokenHash?: true
   role?: true
   createdAt?: true
+  expiresAt?: true
+  revokedAt?: true
+  lastUsedAt?: true
 }
 
 export type ApiTokenCountAggregateInputType = {
@@ -72,6 +87,9 @@ export type ApiTokenCountAggregateInputType = {
   tokenHash?: true
   role?: true
   createdAt?: true
+  expiresAt?: true
+  revokedAt?: true
+  lastUsedAt?: true
   _all?: true
 }
 
@@ -153,6 +171,9 @@ export type ApiTokenGroupByOutputType = {
   tokenHash: string
   role: $Enums.TokenRole
   createdAt: Date
+  expiresAt: Date | null
+  revokedAt: Date | null
+  lastUsedAt: Date | null
   _count: ApiTokenCountAggregateOutputType | null
   _min: ApiTokenMinAggregateOutputType | null
   _max: ApiTokenMaxAggregateOutputType | null
@@ -182,6 +203,9 @@ export type ApiTokenWhereInput = {
   tokenHash?: Prisma.StringFilter<"ApiToken"> | string
   role?: Prisma.EnumTokenRoleFilter<"ApiToken"> | $Enums.TokenRole
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
+  expiresAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   workspace?: Prisma.XOR<Prisma.WorkspaceScalarRelationFilter, Prisma.WorkspaceWhereInput>
 }
 
@@ -191,6 +215,9 @@ export type ApiTokenOrderByWithRelationInput = {
   tokenHash?: Prisma.SortOrder
   role?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  expiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   workspace?: Prisma.WorkspaceOrderByWithRelationInput
 }
 
@@ -203,6 +230,9 @@ export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
   workspaceId?: Prisma.UuidFilter<"ApiToken"> | string
   role?: Prisma.EnumTokenRoleFilter<"ApiToken"> | $Enums.TokenRole
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
+  expiresAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   workspace?: Prisma.XOR<Prisma.WorkspaceScalarRelationFilter, Prisma.WorkspaceWhereInput>
 }, "id" | "tokenHash">
 
@@ -212,6 +242,9 @@ export type ApiTokenOrderByWithAggregationInput = {
   tokenHash?: Prisma.SortOrder
   role?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  expiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ApiTokenCountOrderByAggregateInput
   _max?: Prisma.ApiTokenMaxOrderByAggregateInput
   _min?: Prisma.ApiTokenMinOrderByAggregateInput
@@ -226,6 +259,9 @@ export type ApiTokenScalarWhereWithAggregatesInput = {
   tokenHash?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   role?: Prisma.EnumTokenRoleWithAggregatesFilter<"ApiToken"> | $Enums.TokenRole
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiToken"> | Date | string
+  expiresAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
+  revokedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
+  lastUsedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
 }
 
 export type ApiTokenCreateInput = {
@@ -233,6 +269,9 @@ export type ApiTokenCreateInput = {
   tokenHash: string
   role?: $Enums.TokenRole
   createdAt?: Date | string
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  lastUsedAt?: Date | string | null
   workspace: Prisma.WorkspaceCreateNestedOneWithoutTokensInput
 }
 
@@ -242,6 +281,9 @@ export type ApiTokenUncheckedCreateInput = {
   tokenHash: string
   role?: $Enums.TokenRole
   createdAt?: Date | string
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  lastUsedAt?: Date | string | null
 }
 
 export type ApiTokenUpdateInput = {
@@ -249,6 +291,9 @@ export type ApiTokenUpdateInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.EnumTokenRoleFieldUpdateOperationsInput | $Enums.TokenRole
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   workspace?: Prisma.WorkspaceUpdateOneRequiredWithoutTokensNestedInput
 }
 
@@ -258,6 +303,9 @@ export type ApiTokenUncheckedUpdateInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.EnumTokenRoleFieldUpdateOperationsInput | $Enums.TokenRole
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiTokenCreateManyInput = {
@@ -266,6 +314,9 @@ export type ApiTokenCreateManyInput = {
   tokenHash: string
   role?: $Enums.TokenRole
   createdAt?: Date | string
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  lastUsedAt?: Date | string | null
 }
 
 export type ApiTokenUpdateManyMutationInput = {
@@ -273,6 +324,9 @@ export type ApiTokenUpdateManyMutationInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.EnumTokenRoleFieldUpdateOperationsInput | $Enums.TokenRole
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiTokenUncheckedUpdateManyInput = {
@@ -281,6 +335,9 @@ export type ApiTokenUncheckedUpdateManyInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.EnumTokenRoleFieldUpdateOperationsInput | $Enums.TokenRole
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiTokenListRelationFilter = {
@@ -299,6 +356,9 @@ export type ApiTokenCountOrderByAggregateInput = {
   tokenHash?: Prisma.SortOrder
   role?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  expiresAt?: Prisma.SortOrder
+  revokedAt?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
 }
 
 export type ApiTokenMaxOrderByAggregateInput = {
@@ -307,6 +367,9 @@ export type ApiTokenMaxOrderByAggregateInput = {
   tokenHash?: Prisma.SortOrder
   role?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  expiresAt?: Prisma.SortOrder
+  revokedAt?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
 }
 
 export type ApiTokenMinOrderByAggregateInput = {
@@ -315,6 +378,9 @@ export type ApiTokenMinOrderByAggregateInput = {
   tokenHash?: Prisma.SortOrder
   role?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  expiresAt?: Prisma.SortOrder
+  revokedAt?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
 }
 
 export type ApiTokenCreateNestedManyWithoutWorkspaceInput = {
@@ -363,11 +429,18 @@ export type EnumTokenRoleFieldUpdateOperationsInput = {
   set?: $Enums.TokenRole
 }
 
+export type NullableDateTimeFieldUpdateOperationsInput = {
+  set?: Date | string | null
+}
+
 export type ApiTokenCreateWithoutWorkspaceInput = {
   id?: string
   tokenHash: string
   role?: $Enums.TokenRole
   createdAt?: Date | string
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  lastUsedAt?: Date | string | null
 }
 
 export type ApiTokenUncheckedCreateWithoutWorkspaceInput = {
@@ -375,6 +448,9 @@ export type ApiTokenUncheckedCreateWithoutWorkspaceInput = {
   tokenHash: string
   role?: $Enums.TokenRole
   createdAt?: Date | string
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  lastUsedAt?: Date | string | null
 }
 
 export type ApiTokenCreateOrConnectWithoutWorkspaceInput = {
@@ -412,6 +488,9 @@ export type ApiTokenScalarWhereInput = {
   tokenHash?: Prisma.StringFilter<"ApiToken"> | string
   role?: Prisma.EnumTokenRoleFilter<"ApiToken"> | $Enums.TokenRole
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
+  expiresAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
 }
 
 export type ApiTokenCreateManyWorkspaceInput = {
@@ -419,6 +498,9 @@ export type ApiTokenCreateManyWorkspaceInput = {
   tokenHash: string
   role?: $Enums.TokenRole
   createdAt?: Date | string
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  lastUsedAt?: Date | string | null
 }
 
 export type ApiTokenUpdateWithoutWorkspaceInput = {
@@ -426,6 +508,9 @@ export type ApiTokenUpdateWithoutWorkspaceInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.EnumTokenRoleFieldUpdateOperationsInput | $Enums.TokenRole
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiTokenUncheckedUpdateWithoutWorkspaceInput = {
@@ -433,6 +518,9 @@ export type ApiTokenUncheckedUpdateWithoutWorkspaceInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.EnumTokenRoleFieldUpdateOperationsInput | $Enums.TokenRole
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiTokenUncheckedUpdateManyWithoutWorkspaceInput = {
@@ -440,6 +528,9 @@ export type ApiTokenUncheckedUpdateManyWithoutWorkspaceInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.EnumTokenRoleFieldUpdateOperationsInput | $Enums.TokenRole
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -450,6 +541,9 @@ export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   tokenHash?: boolean
   role?: boolean
   createdAt?: boolean
+  expiresAt?: boolean
+  revokedAt?: boolean
+  lastUsedAt?: boolean
   workspace?: boolean | Prisma.WorkspaceDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiToken"]>
 
@@ -459,6 +553,9 @@ export type ApiTokenSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   tokenHash?: boolean
   role?: boolean
   createdAt?: boolean
+  expiresAt?: boolean
+  revokedAt?: boolean
+  lastUsedAt?: boolean
   workspace?: boolean | Prisma.WorkspaceDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiToken"]>
 
@@ -468,6 +565,9 @@ export type ApiTokenSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   tokenHash?: boolean
   role?: boolean
   createdAt?: boolean
+  expiresAt?: boolean
+  revokedAt?: boolean
+  lastUsedAt?: boolean
   workspace?: boolean | Prisma.WorkspaceDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiToken"]>
 
@@ -477,9 +577,12 @@ export type ApiTokenSelectScalar = {
   tokenHash?: boolean
   role?: boolean
   createdAt?: boolean
+  expiresAt?: boolean
+  revokedAt?: boolean
+  lastUsedAt?: boolean
 }
 
-export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "tokenHash" | "role" | "createdAt", ExtArgs["result"]["apiToken"]>
+export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "tokenHash" | "role" | "createdAt" | "expiresAt" | "revokedAt" | "lastUsedAt", ExtArgs["result"]["apiToken"]>
 export type ApiTokenInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   workspace?: boolean | Prisma.WorkspaceDefaultArgs<ExtArgs>
 }
@@ -501,6 +604,18 @@ export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
     tokenHash: string
     role: $Enums.TokenRole
     createdAt: Date
+    /**
+     * null: never expires
+     */
+    expiresAt: Date | null
+    /**
+     * set once by `token revoke`; the row stays so that `token list` shows it
+     */
+    revokedAt: Date | null
+    /**
+     * touched at most once a minute per token, not on every request
+     */
+    lastUsedAt: Date | null
   }, ExtArgs["result"]["apiToken"]>
   composites: {}
 }
@@ -930,6 +1045,9 @@ export interface ApiTokenFieldRefs {
   readonly tokenHash: Prisma.FieldRef<"ApiToken", 'String'>
   readonly role: Prisma.FieldRef<"ApiToken", 'TokenRole'>
   readonly createdAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
+  readonly expiresAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
+  readonly revokedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
+  readonly lastUsedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
 }
     
 

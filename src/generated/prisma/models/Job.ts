@@ -1154,10 +1154,6 @@ export type BoolFieldUpdateOperationsInput = {
   set?: boolean
 }
 
-export type NullableDateTimeFieldUpdateOperationsInput = {
-  set?: Date | string | null
-}
-
 export type JobCreateNestedOneWithoutRowErrorsInput = {
   create?: Prisma.XOR<Prisma.JobCreateWithoutRowErrorsInput, Prisma.JobUncheckedCreateWithoutRowErrorsInput>
   connectOrCreate?: Prisma.JobCreateOrConnectWithoutRowErrorsInput

@@ -1,4 +1,4 @@
-import type { EntityDefinition } from '../entities/entityDefinition.ts';
+import type { EntityDefinition } from './entityDefinition.ts';
 
 /** "First Name", "first_name", "FIRST-NAME" → "firstname": case, spaces, underscores and hyphens do not matter. */
 export function normalizeHeader(h: string): string {

@@ -1,0 +1,12 @@
+-- CreateTable: one row per live graphile-worker pool (one per worker process), refreshed every few
+-- seconds from PostgreSQL's clock. A pool whose row has gone stale is dead: the reaper frees the
+-- tasks it held so another worker resumes them (see src/worker/reaper.ts).
+CREATE TABLE "worker_heartbeats" (
+    "pool_id" TEXT NOT NULL,
+    "pid" INTEGER NOT NULL,
+    "host" TEXT NOT NULL,
+    "started_at" TIMESTAMPTZ(6) NOT NULL DEFAULT now(),
+    "last_seen" TIMESTAMPTZ(6) NOT NULL DEFAULT now(),
+
+    CONSTRAINT "worker_heartbeats_pkey" PRIMARY KEY ("pool_id")
+);

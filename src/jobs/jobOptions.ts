@@ -1,0 +1,41 @@
+/**
+ * What jobs.options holds, by kind of job. Written by the API (exports) or by the stage task
+ * (imports, once the header is read) and read back by workers and resolvers.
+ */
+
+/** An import's options, filled in when its header row has been read. */
+export interface ImportOptions {
+  /** Entity columns the file has, in entity order (an UPDATE overwrites only these). */
+  columns?: string[];
+  /** Header cells that matched no column. */
+  ignoredColumns?: string[];
+  /** Spreadsheet row number of the header. */
+  headerRow?: number;
+  /**
+   * The chunk size and key filter size the file was first staged with. A restage (after a crash,
+   * on another worker) MUST cut the same chunks and defer the same rows, whatever its own config.
+   */
+  chunkSize?: number;
+  keyFilterBits?: number;
+}
+
+export type ExportFormat = 'CSV' | 'JSONL';
+
+/** An export as stored in jobs.options: everything the worker needs, validated once at the API. */
+export interface ExportOptions {
+  filter: {
+    createdAfter?: string;
+    createdBefore?: string;
+    updatedAfter?: string;
+    tagsAny?: string[];
+    statusIn?: string[];
+    search?: string;
+  };
+  columns: string[];
+  format: ExportFormat;
+  gzip: boolean;
+  /** CSV only: false neutralises cells that a spreadsheet would run as a formula. */
+  rawCells: boolean;
+  /** CSV only: a UTF-8 BOM and CRLF line ends, for Excel. */
+  excelCompatible: boolean;
+}

@@ -1,0 +1,23 @@
+import type pg from 'pg';
+import { JOB_COLUMNS, type JobRecord } from '../jobRecord.ts';
+import { PERCENT_SQL } from '../progressMath.ts';
+
+/**
+ * Recomputes percent from the counters just written in this transaction, and completes a RUNNING
+ * import once staging has ended and every staged chunk is merged. Run after every counter change:
+ * the last of the stage task and the merge tasks to commit is the one that completes the job.
+ * Null when the job is not RUNNING.
+ */
+export async function completeIfDone(db: pg.ClientBase, jobId: string): Promise<JobRecord | null> {
+  const done = 'total_chunks IS NOT NULL AND merged_chunks >= total_chunks';
+  const { rows } = await db.query<JobRecord>(
+    `UPDATE jobs SET
+       percent = CASE WHEN ${done} THEN 100 ELSE ${PERCENT_SQL} END,
+       status = CASE WHEN ${done} THEN 'COMPLETED'::"JobStatus" ELSE status END,
+       completed_at = CASE WHEN ${done} THEN now() ELSE completed_at END,
+       updated_at = now()
+     WHERE id = $1 AND status = 'RUNNING' RETURNING ${JOB_COLUMNS}`,
+    [jobId],
+  );
+  return rows[0] ?? null;
+}

@@ -1,0 +1,46 @@
+import type pg from 'pg';
+import { withTransaction } from '../../db/pool.ts';
+import { queueTask } from '../../queue/queueTask.ts';
+import type { ExportOptions } from '../jobOptions.ts';
+import { JOB_COLUMNS, type JobRecord } from '../jobRecord.ts';
+import type { DuplicateStrategy } from '../jobStatus.ts';
+
+interface NewJobFields {
+  id: string;
+  workspaceId: string;
+  entity: string;
+  idempotencyKey: string | null;
+}
+
+export type NewJob =
+  | (NewJobFields & {
+      kind: 'IMPORT';
+      fileName: string;
+      fileKey: string;
+      fileBytes: number;
+      duplicateStrategy: DuplicateStrategy;
+      /** The file's text encoding, detected or forced (src/csv/fileEncoding.ts). */
+      encoding: string;
+    })
+  | (NewJobFields & { kind: 'EXPORT'; options: ExportOptions });
+
+/**
+ * Records a QUEUED job and queues its first task (import_stage or export_run) in ONE transaction:
+ * a job never exists without the task that will move it. Null when the workspace already has a job
+ * with this idempotency key.
+ */
+export async function createQueuedJob(pool: pg.Pool, job: NewJob): Promise<JobRecord | null> {
+  return withTransaction(pool, async (db) => {
+    const imp = job.kind === 'IMPORT' ? job : undefined;
+    const { rows } = await db.query<JobRecord>(
+      `INSERT INTO jobs (id, workspace_id, kind, entity, status, idempotency_key, file_name, file_key, file_bytes, duplicate_strategy, options, encoding)
+       VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING ${JOB_COLUMNS}`,
+      [job.id, job.workspaceId, job.kind, job.entity, job.idempotencyKey, imp?.fileName ?? null, imp?.fileKey ?? null, imp?.fileBytes ?? null,
+        imp?.duplicateStrategy ?? null, JSON.stringify(job.kind === 'EXPORT' ? job.options : {}), imp?.encoding ?? null],
+    );
+    if (rows.length === 0) return null;
+    await queueTask(db, job.kind === 'IMPORT' ? 'import_stage' : 'export_run', { jobId: job.id });
+    return rows[0];
+  });
+}

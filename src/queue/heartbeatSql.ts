@@ -1,0 +1,15 @@
+import type pg from 'pg';
+
+/** Marks a worker pool alive now (PostgreSQL's clock: every process agrees on one clock). */
+export async function recordHeartbeat(db: pg.ClientBase, pool: { id: string; pid: number; host: string }): Promise<void> {
+  await db.query(
+    `INSERT INTO worker_heartbeats (pool_id, pid, host) VALUES ($1, $2, $3)
+     ON CONFLICT (pool_id) DO UPDATE SET last_seen = now()`,
+    [pool.id, pool.pid, pool.host],
+  );
+}
+
+/** A pool that exits cleanly removes its row after its last write. */
+export async function removeHeartbeat(db: pg.ClientBase | pg.Pool, poolId: string): Promise<void> {
+  await db.query(`DELETE FROM worker_heartbeats WHERE pool_id = $1`, [poolId]);
+}
