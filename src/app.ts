@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import type { AppServices, CoreServices } from './appServices.ts';
 import type { Config, Role } from './config.ts';
 import { migrate } from './db/migrate.ts';
@@ -12,6 +13,8 @@ import { runWorker, type RunningWorker } from './worker/runWorker.ts';
 export interface RunningApp {
   /** prisma is there when the API role runs: a worker does its work in raw SQL and never loads it. */
   services: CoreServices & Partial<AppServices>;
+  /** The API's own pool (statement timeout), when the API role runs; `services.pool` is the worker's and migrations'. */
+  apiPool: pg.Pool | undefined;
   /** http://host:port/graphql when the API role runs. */
   url: string | undefined;
   /** The dev workspace's token, when one was created at this start. */
@@ -34,7 +37,7 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
   }
   // A worker's sessions carry its process id, so the reaper can end them if the process is declared dead.
   const processId = randomBytes(6).toString('hex');
-  const pool = createPool(databaseUrl, config.pgPoolSize, role === 'api' ? 'bulkport-api' : sessionName(processId));
+  const pool = createPool(databaseUrl, config.pgPoolSize, { applicationName: role === 'api' ? 'bulkport-api' : sessionName(processId) });
   await migrate(pool);
   const services: CoreServices & Partial<AppServices> = {
     config,
@@ -49,13 +52,18 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
   let http: HttpServer | undefined;
   let url: string | undefined;
   let devToken: string | undefined;
+  let apiPool: pg.Pool | undefined;
   if (role === 'worker' || role === 'all') worker = await runWorker(services);
   if (role === 'api' || role === 'all') {
     // Loaded only here: Apollo, express and Prisma's engine cost a worker ~60 MB it does not need.
     const { createPrisma } = await import('./db/prisma.ts');
     const { createHttpServer } = await import('./http/createHttpServer.ts');
     const { createToken } = await import('./auth/tokens.ts');
-    const api: AppServices = { ...services, prisma: createPrisma(pool) };
+    // The API's own connections cancel any statement after API_STATEMENT_TIMEOUT_MS. A pool's setting
+    // holds for all its connections, and the worker's COPYs and merges (and migrations) must not get
+    // it, so the API does not share the worker's pool: its requests cannot queue behind busy tasks either.
+    apiPool = createPool(databaseUrl, config.pgPoolSize, { statementTimeoutMs: config.apiStatementTimeoutMs, applicationName: 'bulkport-api' });
+    const api: AppServices = { ...services, pool: apiPool, prisma: createPrisma(apiPool) };
     services.prisma = api.prisma;
     if (config.devWorkspace && !(await api.prisma.workspace.findUnique({ where: { name: 'dev' } }))) {
       devToken = await createToken(api.prisma, 'dev', 'member');
@@ -67,6 +75,7 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
 
   return {
     services,
+    apiPool,
     url,
     devToken,
     // Order matters: stop taking requests (WebSockets close with 1001, so clients reconnect elsewhere),
@@ -76,6 +85,7 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
       await worker?.stop();
       await services.bus.close();
       await services.prisma?.$disconnect();
+      await apiPool?.end();
       await pool.end();
       await embedded?.stop();
     },

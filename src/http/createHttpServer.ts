@@ -53,7 +53,7 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
     plugins: [
       // In-flight requests get a third of the shutdown budget; the worker needs the rest.
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: Math.floor(services.config.shutdownTimeoutMs / 3) }),
-      requestGuards<GraphQLContext>(),
+      requestGuards<GraphQLContext>({ maxCost: services.config.graphqlMaxCost }),
       { async serverWillStart() { return { async drainServer() { await ws.close(); } }; } },
     ],
   });
