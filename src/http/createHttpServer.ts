@@ -16,6 +16,7 @@ import { resolvers } from '../graphql/resolvers.ts';
 import { formatError } from './formatError.ts';
 import { filesHandler } from './files.ts';
 import { healthHandler } from './health.ts';
+import { WEB_DIST, webAppRouter } from './webApp.ts';
 
 const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema.graphql');
 const GRAPHQL_PATH = '/graphql';
@@ -74,6 +75,8 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
       context: async ({ req }) => createContext(services, req.headers.authorization, services.config.publicUrl ?? `${req.protocol}://${req.get('host')}`),
     }),
   );
+  // The web app, the playground and GET /schema.graphql: after the API's routes, never shadowing them.
+  app.use(webAppRouter({ distDir: WEB_DIST, schemaFile: SCHEMA_FILE }));
   // Errors raised before GraphQL runs (a malformed multipart request, too many files) still answer in GraphQL's shape.
   app.use((err: Error & { status?: number; expose?: boolean }, _req: Request, res: Response, _next: NextFunction) => {
     const status = err.status ?? 500;
