@@ -41,6 +41,9 @@ if (!process.argv.includes('--force') && isFresh()) process.exit(0);
 const started = Date.now();
 const inputsAsOfStart = newestInput();
 console.log('[bulkport] building the web app (web/dist)…');
+// A production build whatever the caller runs under (vitest sets NODE_ENV=test, and Vite would
+// then bundle React's development build).
+process.env.NODE_ENV = 'production';
 const { build } = await import('vite');
 await build({ configFile: path.join(webDir, 'vite.config.ts'), logLevel: 'warn' });
 // Stamped with the inputs' time as the build started: a file saved during the build is newer, so it rebuilds next time.

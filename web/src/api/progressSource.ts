@@ -67,8 +67,9 @@ function describeError(err: unknown): string {
 export function progressSourceOf(client: Client): ProgressSource {
   return {
     subscribe(jobId, sink) {
-      // Connection events matter only while this subscription is live: after it completes, lazy
-      // mode closes the socket on purpose.
+      // INVARIANT: the sink hears nothing once this subscription is over. graphql-ws calls
+      // `complete` even after a local unsubscribe, and lazy mode closes the socket on purpose after
+      // the last subscription ends: neither is news for the page.
       let live = true;
       let dropped = false;
       const offClosed = client.on('closed', () => {
@@ -84,24 +85,25 @@ export function progressSourceOf(client: Client): ProgressSource {
         }
       });
       const end = () => {
+        const wasLive = live;
         live = false;
         offClosed();
         offConnected();
+        return wasLive;
       };
       const unsubscribe = client.subscribe<{ jobProgress: JobProgressFields }>(
         { query: JOB_PROGRESS, variables: { jobId } },
         {
           next: (msg) => {
+            if (!live) return;
             if (msg.errors?.length) sink.error(describeError(msg.errors));
             else if (msg.data) sink.next(msg.data.jobProgress);
           },
           error: (err) => {
-            end();
-            sink.error(describeError(err));
+            if (end()) sink.error(describeError(err));
           },
           complete: () => {
-            end();
-            sink.complete();
+            if (end()) sink.complete();
           },
         },
       );

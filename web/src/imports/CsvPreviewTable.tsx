@@ -4,7 +4,7 @@ import type { CsvPreview } from './readCsvPreview.ts';
 export function CsvPreviewTable({ preview, fileName }: { preview: CsvPreview; fileName: string }) {
   return (
     <div className="table-scroll" role="region" aria-label={`Preview of ${fileName}`} tabIndex={0}>
-      <table>
+      <table className="preview">
         <caption>First rows of {fileName}</caption>
         <thead>
           <tr>

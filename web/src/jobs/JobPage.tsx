@@ -15,7 +15,9 @@ export function JobPage() {
   return (
     <main id="main">
       <p>
-        <Link to="/jobs">← History</Link>
+        <Link to="/jobs">
+          <span aria-hidden="true">← </span>All jobs
+        </Link>
       </p>
       {load.state === 'loading' && <p role="status">Loading the job…</p>}
       {load.state === 'missing' && (
