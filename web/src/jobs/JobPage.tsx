@@ -58,7 +58,7 @@ function JobView({ job, extras, reload }: { job: JobDetailFields; extras: Parame
     <>
       <h1>{jobTitle(job)}</h1>
       <p className="meta">
-        Started {new Date(job.createdAt).toLocaleString()}
+        Created {new Date(job.createdAt).toLocaleString()}
         {job.duplicateStrategy ? ` · duplicates: ${job.duplicateStrategy}` : ''}
         {extras?.dryRun ? ' · validate only' : ''} · job {job.id}
       </p>

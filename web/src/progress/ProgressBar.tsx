@@ -11,9 +11,11 @@ interface Props {
 export function ProgressBar({ view, label }: Props) {
   const value = barValue(view);
   const rows =
-    view.totalRows === null
-      ? `${formatCount(view.processedRows)} rows done (counting the total)`
-      : `${formatCount(view.processedRows)} of ${formatCount(view.totalRows)} rows`;
+    view.totalRows !== null
+      ? `${formatCount(view.processedRows)} of ${formatCount(view.totalRows)} rows`
+      : view.processedRows > 0
+        ? `${formatCount(view.processedRows)} rows done (counting the total)`
+        : 'no rows done yet';
   const rate = formatRate(view.rowsPerSecond);
   const timeLeft = formatTimeLeft(view.etaSeconds);
   return (
