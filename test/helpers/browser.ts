@@ -37,6 +37,8 @@ export interface OfflinePage {
  */
 export async function openOfflinePage(browser: Browser, viewport = DESKTOP): Promise<OfflinePage> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
+  // A missing element fails the test in seconds, naming what it waited for, instead of at the test's timeout.
+  context.setDefaultTimeout(15_000);
   const outsideRequests: string[] = [];
   await context.route(
     (url) => !isLoopback(url),
