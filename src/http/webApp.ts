@@ -62,10 +62,11 @@ export function webAppRouter(options: { distDir: string; schemaFile: string }): 
     '/assets',
     express.static(path.join(options.distDir, 'assets'), {
       index: false,
-      fallthrough: false,
       immutable: true,
       maxAge: '1y', // file names carry a content hash
     }),
+    // An asset of another build: a plain 404, never index.html.
+    (_req: Request, res: Response) => void res.status(404).type('text/plain').send('not found'),
   );
   // Client routes of the app (/, /jobs/…): anything a browser asks for as a page.
   router.use((req, res, next) => {
