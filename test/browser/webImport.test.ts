@@ -62,8 +62,11 @@ describe('importing a spreadsheet through the web app, in Chromium, against the 
     const { page } = tab;
     await page.goto(appUrl(t.url));
     await screenshot(page, 'sign-in');
-    await page.getByLabel('API token').fill('bp_not-a-real-token');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Keyboard only: Tab to the field, type, Enter.
+    await page.keyboard.press('Tab'); // the page's first stop is the token field
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('api-token');
+    await page.keyboard.type('bp_not-a-real-token');
+    await page.keyboard.press('Enter');
 
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('This API token is not valid');
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
@@ -133,6 +136,37 @@ describe('importing a spreadsheet through the web app, in Chromium, against the 
     await page.getByText('COMPLETED', { exact: true }).waitFor();
   });
 
+  it('should page through a long list of row errors as the user scrolls, keeping only the rows in view in the page', async () => {
+    const ERRORS = 750;
+    const allBad = buildCsv([CONTACTS_HEADER, ...Array.from({ length: ERRORS }, (_, i) => [`broken-${i + 1}`, `First${i}`, '', '', '', ''])]);
+    tab = await openOfflinePage(browser);
+    const { page } = tab;
+    await signIn(page, appUrl(t.url), token);
+    await page.getByLabel('CSV file').setInputFiles({ name: 'all-broken.csv', mimeType: 'text/csv', buffer: Buffer.from(allBad) });
+    await page.getByRole('table', { name: 'First rows of all-broken.csv' }).waitFor();
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.getByText('COMPLETED', { exact: true }).waitFor({ timeout: 30_000 });
+
+    const status = page.getByText(/^Showing [\d,]+ of 750 row errors/);
+    await expect.poll(() => status.textContent()).toContain('Showing 100 of 750');
+    const region = page.getByRole('region', { name: 'Row errors, scrollable' });
+    const rendered = region.locator('tbody tr[aria-rowindex]');
+    expect(await rendered.count()).toBeLessThan(60); // virtualised: not 100 rows in the DOM
+    // Scroll to the end until every page has been fetched through errors(first, after).
+    await expect
+      .poll(
+        async () => {
+          await region.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+          return status.textContent();
+        },
+        { timeout: 30_000 },
+      )
+      .toContain('Showing 750 of 750');
+    await expect.poll(() => rendered.last().getByRole('cell').first().textContent()).toBe(String(ERRORS + 1));
+    expect(await rendered.count()).toBeLessThan(60);
+    expect(await page.getByRole('button', { name: 'Load more row errors' }).count()).toBe(0);
+  });
+
   it('should start an export from the app and download the file once it is done', async () => {
     tab = await openOfflinePage(browser);
     const { page } = tab;
@@ -157,8 +191,15 @@ describe('importing a spreadsheet through the web app, in Chromium, against the 
     tab = await openOfflinePage(browser, PHONE);
     const { page } = tab;
     await signIn(page, appUrl(t.url), token);
-    await page.getByLabel('CSV file').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: plainContactsFile() });
-    await page.getByRole('table', { name: 'First rows of contacts.csv' }).waitFor();
+    // Dropped onto the drop zone rather than chosen: the same preview follows.
+    const dataTransfer = await page.evaluateHandle((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'dropped.csv', { type: 'text/csv' }));
+      return dt;
+    }, plainContactsFile().toString('utf8'));
+    await page.locator('.drop-zone').dispatchEvent('dragover', { dataTransfer });
+    await page.locator('.drop-zone').dispatchEvent('drop', { dataTransfer });
+    await page.getByRole('table', { name: 'First rows of dropped.csv' }).waitFor();
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(await overflow()).toBeLessThanOrEqual(0);
     await screenshot(page, 'import-phone');
