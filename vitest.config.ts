@@ -6,8 +6,9 @@ const require = createRequire(import.meta.url);
 
 export default defineConfig({
   resolve: {
-    // One copy of graphql for every importer, or schema objects "from another realm" are rejected.
-    alias: { graphql: require.resolve('graphql').replace(/index\.js$/, 'index.mjs') },
+    // One copy of graphql for every importer, the CommonJS one that Node gives the packages vitest does not
+    // transform (graphql-ws, @graphql-tools): otherwise schemas and errors "from another realm" are rejected.
+    alias: { graphql: require.resolve('graphql') },
   },
   test: {
     testTimeout: 60_000,

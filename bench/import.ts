@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
-import { appEnvironment, freePort, runToCompletion, sourceRevision, startAppProcess, waitForHealthy, waitForOutput, type AppProcess } from './appProcess.ts';
+import { appEnvironment, freePort, runToCompletion, sourceRevision, startAppProcess, waitForHealthy, waitForOutput, type AppProcess } from '../test/helpers/appProcess.ts';
 import { ADMIN_URL, BASELINE_TABLE, assertLoopback, copyBaseline, createBenchDatabase, withClient } from './benchDatabase.ts';
 import { DatabaseMonitor } from './databaseMonitor.ts';
 import { generateContactsCsv } from './generateContacts.ts';

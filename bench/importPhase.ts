@@ -2,7 +2,7 @@
  * One timed import through the real API: upload → COMPLETED, with a progress line every second,
  * the worker's and the API's peak memory, CPU used by each process, and PostgreSQL's side.
  */
-import type { AppProcess } from './appProcess.ts';
+import type { AppProcess } from '../test/helpers/appProcess.ts';
 import { checkpoint, walPosition, withClient } from './benchDatabase.ts';
 import type { DatabaseMonitor, MonitorReport } from './databaseMonitor.ts';
 import { fetchJob, uploadImport, waitForTerminal, type JobFigures, type ProgressEvent } from './importClient.ts';

@@ -9,7 +9,7 @@ export type Role = 'api' | 'worker' | 'all';
 export interface Config {
   /** HTTP and WebSocket port. @default 4000 (env PORT) */
   port: number;
-  /** Interface to listen on. @default '0.0.0.0' (env HOST) */
+  /** Interface to listen on. @default '127.0.0.1' in development, '0.0.0.0' otherwise (env HOST) */
   host: string;
   /** PostgreSQL URL. @default unset: an embedded PostgreSQL under dataDir (env DATABASE_URL) */
   databaseUrl: string | undefined;
@@ -61,10 +61,20 @@ export interface Config {
   publicUrl: string | undefined;
   /** PostgreSQL pool size per process. @default 10 (env PG_POOL_SIZE) */
   pgPoolSize: number;
-  /** 'production' hides stack traces and disables introspection. @default 'development' (env NODE_ENV) */
+  /**
+   * Anything but 'development' runs as production: errors are masked (no driver messages, no stack traces)
+   * and introspection is off. @default 'development' for `npm start` (role all), 'production' for
+   * `npm run api` and `npm run worker` (env NODE_ENV)
+   */
   nodeEnv: string;
-  /** Print a development token for the 'dev' workspace on first start. @default true unless NODE_ENV=production (env DEV_WORKSPACE) */
+  /** Print a development token for the 'dev' workspace on first start. @default true in development (env DEV_WORKSPACE) */
   devWorkspace: boolean;
+  /** Largest WebSocket frame accepted, in bytes, before and after authentication. @default 1 MiB (env WS_MAX_PAYLOAD_BYTES) */
+  wsMaxPayloadBytes: number;
+  /** Live subscriptions one WebSocket connection may hold at once. @default 100 (env WS_MAX_SUBSCRIPTIONS) */
+  wsMaxSubscriptions: number;
+  /** Most tokens the GraphQL parser accepts in one document: bounds the work a request can cause before any check. @default 2000 (env GRAPHQL_MAX_TOKENS) */
+  graphqlMaxTokens: number;
 }
 
 function int(name: string, fallback: number): number {
@@ -80,12 +90,18 @@ function str(name: string): string | undefined {
   return raw === undefined || raw === '' ? undefined : raw;
 }
 
-export function loadConfig(overrides: Partial<Config> = {}): Config {
+/**
+ * The settings for a process of the given role. `npm start` (role 'all') is the development quick
+ * start; the roles run apart (`npm run api`, `npm run worker`) are how Bulkport runs for real, so
+ * they default to production: a protection is off only when someone says so.
+ */
+export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'): Config {
   const dataDir = path.resolve(str('DATA_DIR') ?? './.data');
-  const nodeEnv = str('NODE_ENV') ?? 'development';
+  const nodeEnv = overrides.nodeEnv ?? str('NODE_ENV') ?? (role === 'all' ? 'development' : 'production');
+  const development = nodeEnv === 'development';
   const base: Config = {
     port: int('PORT', 4000),
-    host: str('HOST') ?? '0.0.0.0',
+    host: str('HOST') ?? (development ? '127.0.0.1' : '0.0.0.0'),
     databaseUrl: str('DATABASE_URL'),
     redisUrl: str('REDIS_URL'),
     redisPrefix: str('REDIS_PREFIX') ?? 'bulkport:',
@@ -111,7 +127,15 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     publicUrl: str('PUBLIC_URL')?.replace(/\/+$/, ''),
     pgPoolSize: Math.max(2, int('PG_POOL_SIZE', 10)),
     nodeEnv,
-    devWorkspace: (str('DEV_WORKSPACE') ?? (nodeEnv === 'production' ? 'false' : 'true')) === 'true',
+    devWorkspace: (str('DEV_WORKSPACE') ?? String(development)) === 'true',
+    wsMaxPayloadBytes: Math.max(1024, int('WS_MAX_PAYLOAD_BYTES', 1024 * 1024)),
+    wsMaxSubscriptions: Math.max(1, int('WS_MAX_SUBSCRIPTIONS', 100)),
+    graphqlMaxTokens: Math.max(100, int('GRAPHQL_MAX_TOKENS', 2000)),
   };
   return { ...base, ...overrides };
+}
+
+/** Development mode: detailed errors, stack traces and introspection. Only when NODE_ENV says so. */
+export function isDevelopment(config: Pick<Config, 'nodeEnv'>): boolean {
+  return config.nodeEnv === 'development';
 }

@@ -1,13 +1,21 @@
 import { startApp } from './app.ts';
-import { loadConfig, type Role } from './config.ts';
+import { isDevelopment, loadConfig, type Role } from './config.ts';
 
 /** Entry point: `tsx src/main.ts [all|api|worker]` (npm start / npm run api / npm run worker). */
 async function main(): Promise<void> {
   const role = (process.argv[2] ?? 'all') as Role;
   if (!['all', 'api', 'worker'].includes(role)) throw new Error(`unknown role '${role}': use all, api or worker`);
-  const config = loadConfig();
+  const config = loadConfig({}, role);
   const app = await startApp(config, role);
 
+  if (isDevelopment(config)) {
+    console.log(
+      `[bulkport] development mode: detailed errors with stack traces, introspection on, listening on ${config.host} only` +
+        ` (NODE_ENV=production masks errors and turns introspection off; npm run api and npm run worker default to it)`,
+    );
+  } else {
+    console.log(`[bulkport] ${config.nodeEnv} mode: errors masked, introspection off`);
+  }
   if (!config.databaseUrl) console.log(`[bulkport] embedded PostgreSQL in ${config.dataDir}/pg (set DATABASE_URL to use your own)`);
   if (!config.redisUrl) console.log('[bulkport] in-process progress bus (set REDIS_URL to run several processes)');
   if (app.url) console.log(`[bulkport] ${role === 'all' ? 'API and worker' : 'API'} ready at ${app.url}`);

@@ -1,5 +1,6 @@
 import type { EntityDefinition } from '../entities/entityDefinition.ts';
 import { badInput } from '../errors.ts';
+import { checkText, checkTextList } from '../textInput.ts';
 
 export type ExportFormat = 'CSV' | 'JSONL';
 
@@ -48,7 +49,7 @@ export function toExportOptions(entity: EntityDefinition, input: StartExportInpu
   if (columns.length === 0) throw badInput('columns must name at least one column', { field: 'columns' });
   const unknown = columns.filter((c) => !known.includes(c));
   if (unknown.length > 0) {
-    throw badInput(`unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `'${c}'`).join(', ')} for ${entity.name}; valid columns: ${known.join(', ')}`, {
+    throw badInput(`unknown column${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).map((c) => `'${c.slice(0, 64)}'`).join(', ')} for ${entity.name}; valid columns: ${known.join(', ')}`, {
       field: 'columns',
       unknownColumns: unknown,
     });
@@ -63,9 +64,9 @@ export function toExportOptions(entity: EntityDefinition, input: StartExportInpu
   if (f.createdAfter) filter.createdAfter = f.createdAfter.toISOString();
   if (f.createdBefore) filter.createdBefore = f.createdBefore.toISOString();
   if (f.updatedAfter) filter.updatedAfter = f.updatedAfter.toISOString();
-  if (f.tagsAny) filter.tagsAny = f.tagsAny;
-  if (f.statusIn) filter.statusIn = f.statusIn.map((s) => s.toLowerCase());
-  if (f.search && f.search.trim() !== '') filter.search = f.search.trim();
+  if (f.tagsAny) filter.tagsAny = checkTextList('filter.tagsAny', f.tagsAny, 100, 100);
+  if (f.statusIn) filter.statusIn = checkTextList('filter.statusIn', f.statusIn, 20, 50).map((s) => s.toLowerCase());
+  if (f.search && f.search.trim() !== '') filter.search = checkText('filter.search', f.search.trim(), 200);
 
   const format = input.format ?? 'CSV';
   return {

@@ -11,13 +11,17 @@ export interface GraphQLContext {
   origin: string;
 }
 
-export function createContext(services: AppServices, authorization: unknown, origin: string): GraphQLContext {
-  let resolved: Promise<Viewer | null> | undefined;
+/**
+ * `caller` is either the raw Authorization value (looked up at most once, when a resolver first
+ * asks) or a viewer the transport has already authenticated (an upload request, a WebSocket).
+ */
+export function createContext(services: AppServices, caller: { authorization?: unknown; viewer?: Viewer }, origin: string): GraphQLContext {
+  let resolved: Promise<Viewer | null> | undefined = caller.viewer ? Promise.resolve(caller.viewer) : undefined;
   return {
     services,
     origin,
     viewer: async () => {
-      resolved ??= authenticate(services.prisma, authorization);
+      resolved ??= authenticate(services.prisma, caller.authorization);
       const viewer = await resolved;
       if (!viewer) throw unauthenticated();
       return viewer;

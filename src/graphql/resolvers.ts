@@ -1,10 +1,10 @@
 import type { FileUpload } from 'graphql-upload-minimal';
 import { GraphQLUpload } from 'graphql-upload-minimal';
-import { badInput, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { downloadLinkFor, type DownloadLink } from '../exports/exportDownload.ts';
 import type { StartExportInput } from '../exports/exportRequest.ts';
 import { startExport } from '../exports/exportService.ts';
-import { cancelJob, fileTooLarge, findJob, startImport, type JobServiceDeps } from '../jobs/importService.ts';
+import { cancelJob, findJob, startImport, type JobServiceDeps } from '../jobs/importService.ts';
 import type { JobRecord } from '../jobs/jobRecord.ts';
 import { listJobs, listRowErrors } from '../jobs/jobQueries.ts';
 import type { DuplicateStrategy, JobKind, JobStatus } from '../jobs/jobStatus.ts';
@@ -18,12 +18,10 @@ function serviceDeps(ctx: GraphQLContext): JobServiceDeps {
   return { pool, store, bus, maxUploadBytes: config.maxUploadBytes, jobMaxAttempts: config.jobMaxAttempts };
 }
 
-/** A file name as the user's browser sent it, reduced to something safe to show and store. */
-function cleanFileName(name: string | undefined): string {
-  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
-  return clean || 'upload.csv';
+/** The base name of a file name as the browser sent it (the transport has refused control characters). */
+function baseFileName(name: string | undefined): string {
+  const base = (name ?? '').split(/[\\/]/).pop()?.trim() ?? '';
+  return base || 'upload.csv';
 }
 
 const links = new WeakMap<JobRecord, Promise<DownloadLink | null>>();
@@ -39,21 +37,8 @@ function downloadLink(ctx: GraphQLContext, job: JobRecord): Promise<DownloadLink
   return link;
 }
 
-/**
- * The upload's stream. graphql-upload-minimal stops reading at its size limit and then refuses
- * to open the stream: that is the same FILE_TOO_LARGE the blob store raises past the limit.
- */
-function openUpload(upload: FileUpload, maxBytes: number) {
-  try {
-    return upload.createReadStream();
-  } catch (err) {
-    if ((err as { status?: number }).status === 413) throw fileTooLarge(maxBytes);
-    throw badInput('the upload did not complete; send the file again', { reason: 'UPLOAD_FAILED' });
-  }
-}
-
 interface StartImportArgs {
-  input: { entity: string; file: Promise<FileUpload>; duplicateStrategy?: DuplicateStrategy | null; idempotencyKey?: string | null };
+  input: { entity: string; file: Promise<FileUpload>; duplicateStrategy?: DuplicateStrategy | null; idempotencyKey?: string | null; encoding?: string | null };
 }
 
 export const resolvers = {
@@ -72,10 +57,11 @@ export const resolvers = {
       const upload = await input.file;
       return startImport(serviceDeps(ctx), viewer, {
         entity: input.entity,
-        fileName: cleanFileName(upload.filename),
-        file: openUpload(upload, ctx.services.config.maxUploadBytes),
+        fileName: baseFileName(upload.filename),
+        file: upload.createReadStream(),
         duplicateStrategy: input.duplicateStrategy ?? 'SKIP',
         idempotencyKey: input.idempotencyKey,
+        encoding: input.encoding,
       });
     },
     cancelJob: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => cancelJob(serviceDeps(ctx), await ctx.viewer(), args.id),

@@ -7,19 +7,23 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { graphqlUploadExpress } from 'graphql-upload-minimal';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
 import type { AppServices } from '../appServices.ts';
+import { authenticate } from '../auth/tokens.ts';
+import { isDevelopment } from '../config.ts';
 import { createContext, type GraphQLContext } from '../graphql/context.ts';
 import { resolvers } from '../graphql/resolvers.ts';
 import { formatError } from './formatError.ts';
 import { filesHandler } from './files.ts';
+import { attachGraphQLWebSocket } from './graphqlWebSocket.ts';
 import { healthHandler } from './health.ts';
+import { requestGuards } from './requestGuards.ts';
+import { uploadGate } from './uploads/uploadGate.ts';
 import { WEB_DIST, webAppRouter } from './webApp.ts';
 
 const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema.graphql');
 const GRAPHQL_PATH = '/graphql';
+/** Largest `operations` or `map` multipart field, and largest JSON body. */
+const MAX_FIELD_BYTES = 1024 * 1024;
 
 export interface HttpServer {
   server: http.Server;
@@ -33,22 +37,11 @@ export interface HttpServer {
  */
 export async function createHttpServer(services: AppServices): Promise<HttpServer> {
   const schema = makeExecutableSchema({ typeDefs: fs.readFileSync(SCHEMA_FILE, 'utf8'), resolvers });
-  const development = services.config.nodeEnv !== 'production';
+  const development = isDevelopment(services.config);
   const app = express();
+  app.disable('x-powered-by');
   const server = http.createServer(app);
-
-  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
-  const wsCleanup = useServer<Record<string, unknown>, { context?: GraphQLContext }>(
-    {
-      schema,
-      context: (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const host = ctx.extra.request.headers.host ?? 'localhost';
-        return createContext(services, params.authorization ?? params.Authorization, services.config.publicUrl ?? `http://${host}`);
-      },
-    },
-    wsServer,
-  );
+  const ws = attachGraphQLWebSocket(server, GRAPHQL_PATH, schema, services);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -56,10 +49,12 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
     introspection: development,
     includeStacktraceInErrorResponses: development,
     stopOnTerminationSignals: false,
+    parseOptions: { maxTokens: services.config.graphqlMaxTokens },
     formatError: formatError(development),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      requestGuards<GraphQLContext>(),
+      { async serverWillStart() { return { async drainServer() { await ws.close(); } }; } },
     ],
   });
   await apollo.start();
@@ -68,18 +63,28 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
   app.get('/files/:jobId', filesHandler(services));
   app.use(
     GRAPHQL_PATH,
-    // One file per request; +1 byte so that an oversized file is detected (the store enforces the exact limit).
-    graphqlUploadExpress({ maxFileSize: services.config.maxUploadBytes + 1, maxFiles: 1 }),
-    express.json({ limit: '1mb' }),
+    uploadGate({
+      authenticate: (authorization) => authenticate(services.prisma, authorization),
+      // One file per request; +1 byte so that an oversized file is detected (the store enforces the exact limit).
+      limits: { maxFileBytes: services.config.maxUploadBytes + 1, maxFiles: 1, maxFieldBytes: MAX_FIELD_BYTES },
+    }),
+    express.json({ limit: MAX_FIELD_BYTES }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(services, req.headers.authorization, services.config.publicUrl ?? `${req.protocol}://${req.get('host')}`),
+      context: async ({ req, res }) =>
+        createContext(
+          services,
+          { authorization: req.headers.authorization, viewer: res.locals.viewer },
+          services.config.publicUrl ?? `${req.protocol}://${req.get('host')}`,
+        ),
     }),
   );
   // The web app, the playground and GET /schema.graphql: after the API's routes, never shadowing them.
   app.use(webAppRouter({ distDir: WEB_DIST, schemaFile: SCHEMA_FILE }));
-  // Errors raised before GraphQL runs (a malformed multipart request, too many files) still answer in GraphQL's shape.
+  // Errors raised before GraphQL runs (a malformed JSON body, a database outage while authenticating)
+  // still answer in GraphQL's shape, and say nothing of internals outside development.
   app.use((err: Error & { status?: number; expose?: boolean }, _req: Request, res: Response, _next: NextFunction) => {
     const status = err.status ?? 500;
+    if (status >= 500) console.error('[api] request failed:', err);
     const message = status < 500 || development ? err.message : 'internal server error';
     res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR' } }] });
   });
@@ -93,7 +98,6 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
       }),
     close: async () => {
       await apollo.stop();
-      wsServer.close();
     },
   };
 }

@@ -9,9 +9,8 @@ import { AppError } from '../errors.ts';
 export function formatError(development: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    if (original instanceof AppError) {
-      return { ...formatted, message: original.message, extensions: { ...original.extensions } };
-    }
+    // A domain error: graphql-js has already copied its code and details into the extensions.
+    if (original instanceof AppError) return formatted;
     const code = formatted.extensions?.code;
     if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
       console.error('[api] unexpected error:', original);

@@ -19,6 +19,16 @@ describe('file sniffing', () => {
     expect(sniffNotCsv(Buffer.from('email,first_name\n'))).toBeNull();
   });
 
+  it('should look for file signatures in the stored bytes, and for NULs and BOMs in the decoded text', () => {
+    const gzip = Buffer.from([0x1f, 0x8b, 8, 0, 0x41]);
+    const gzipReadAs1252 = Buffer.from('\u001f\u2039\u0008\u0000A', 'utf8'); // 8B is ‹ in Windows-1252
+    expect(sniffNotCsv(gzipReadAs1252, gzip)).toMatch(/gzip/);
+    // A UTF-16 file decoded as UTF-16 has neither its BOM nor its NULs any more.
+    expect(sniffNotCsv(Buffer.from('email,first_name\n'), Buffer.from('\uFEFFemail,first_name\n', 'utf16le'))).toBeNull();
+    // One read as UTF-8 (forced) still has both: the reason says what happened.
+    expect(sniffNotCsv(Buffer.from('\uFEFFemail\n', 'utf16le'))).toMatch(/UTF-16.*without `encoding`/);
+  });
+
   it('should yield the peeked first chunk once and count every byte', async () => {
     const source = new CountingSource(Readable.from([Buffer.from('ab'), Buffer.from('cde')]));
     expect((await source.head()).toString()).toBe('ab');

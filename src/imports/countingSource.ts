@@ -39,14 +39,20 @@ export class CountingSource implements AsyncIterable<Buffer> {
   }
 }
 
-/** A reason the file is not a CSV text file, from its first bytes, or null. */
-export function sniffNotCsv(head: Buffer): string | null {
-  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)
+/**
+ * A reason the file is not a CSV text file, or null. `head` is the start of the file's text as
+ * UTF-8 (src/csv/transcode.ts); `raw` the same start as stored, where file signatures are looked for
+ * (they are bytes, not text: gzip's 1F 8B would not survive decoding as Windows-1252).
+ */
+export function sniffNotCsv(head: Buffer, raw: Buffer = head): string | null {
+  if (raw.length >= 4 && raw[0] === 0x50 && raw[1] === 0x4b && raw[2] === 0x03 && raw[3] === 0x04)
     return 'the file is a ZIP archive (an .xlsx workbook?), not CSV: save the sheet as "CSV UTF-8" and upload that';
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'the file is gzip-compressed, not CSV: decompress it and upload the .csv';
-  if (head.length >= 4 && head[0] === 0x25 && head[1] === 0x50 && head[2] === 0x44 && head[3] === 0x46) return 'the file is a PDF, not CSV';
+  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) return 'the file is gzip-compressed, not CSV: decompress it and upload the .csv';
+  if (raw.length >= 4 && raw[0] === 0x25 && raw[1] === 0x50 && raw[2] === 0x44 && raw[3] === 0x46) return 'the file is a PDF, not CSV';
+  // UTF-16 files are decoded before this sniff (src/csv/transcode.ts): a BOM still here means the
+  // caller forced another encoding onto a UTF-16 file.
   if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)))
-    return 'the file is UTF-16 encoded: save it as "CSV UTF-8" and upload it again';
+    return 'the file is UTF-16 encoded (it starts with a UTF-16 byte order mark) but was read as another encoding: import it without `encoding` to detect it';
   // A NUL or two is a bad cell (reported on its row); many of them mean a binary file.
   const sample = head.subarray(0, 8192);
   let nuls = 0;

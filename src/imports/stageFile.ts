@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { readCsv, type CsvRecord } from '../csv/recordReader.ts';
 import { describeHeaderProblem, matchHeader } from '../csv/headerMatch.ts';
+import { encodingOfJob } from '../csv/fileEncoding.ts';
+import { decodeSource } from '../csv/transcode.ts';
 import { withTransaction } from '../db/pool.ts';
 import { entityByName } from '../entities/registry.ts';
 import { createRowValidator, type RowError } from '../entities/rowValidator.ts';
@@ -49,6 +51,8 @@ export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageO
   let chunksStarted = 0;
 
   const source = new CountingSource(deps.store.read(job.fileKey!));
+  const encoding = encodingOfJob(job.encoding);
+  const text = decodeSource(source, encoding); // UTF-8 passes through untouched
   let validate: ReturnType<typeof createRowValidator> | undefined;
   let firstDataRow = 0;
   let current: ChunkBuffer | undefined;
@@ -64,10 +68,10 @@ export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageO
   };
 
   try {
-    const head = await source.head();
-    const notCsv = sniffNotCsv(head);
+    const head = await text.head();
+    const notCsv = sniffNotCsv(head, await source.head());
     if (notCsv) return { kind: 'rejected', reason: notCsv };
-    for await (const batch of readCsv(source, { delimiter: sniffDelimiter(head) })) {
+    for await (const batch of readCsv(text, { delimiter: sniffDelimiter(head) })) {
       for (const rec of batch as CsvRecord[]) {
         if (!validate) {
           if (!('fields' in rec)) return { kind: 'rejected', reason: `the header row is malformed: ${rec.malformed}` };
@@ -80,7 +84,7 @@ export async function stageFile(deps: StageDeps, job: JobRecord): Promise<StageO
             job.id,
             JSON.stringify({ columns: match.presentColumns, ignoredColumns: match.unknown, headerRow: rec.row }),
           ]);
-          validate = createRowValidator(entity, match);
+          validate = createRowValidator(entity, match, encoding);
           firstDataRow = rec.row + 1;
           continue;
         }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import type pg from 'pg';
 import type { Viewer } from '../auth/tokens.ts';
+import { EncodingSniffer } from '../csv/encodingDetect.ts';
+import { FILE_ENCODINGS, parseFileEncoding, type FileEncoding } from '../csv/fileEncoding.ts';
 import { entityByName } from '../entities/registry.ts';
 import { AppError, badInput, notFound } from '../errors.ts';
 import type { ProgressBus } from '../progress/progressBus.ts';
@@ -28,6 +30,8 @@ export interface StartImportRequest {
   file: Readable;
   duplicateStrategy: DuplicateStrategy;
   idempotencyKey?: string | null;
+  /** Forces the file's encoding (a FileEncoding name or alias); omitted, it is detected from the bytes. */
+  encoding?: string | null;
 }
 
 /**
@@ -38,6 +42,7 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
   assertCanWrite(viewer);
   entityByName(req.entity);
   const idempotencyKey = idempotencyKeyOf(req.idempotencyKey);
+  const forced = forcedEncoding(req.encoding);
   if (idempotencyKey) {
     const existing = await findByIdempotencyKey(deps.pool, viewer.workspaceId, idempotencyKey);
     if (existing) {
@@ -49,10 +54,15 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
   const jobId = randomUUID();
   const fileKey = `uploads/${viewer.workspaceId}/${jobId}.csv`;
   let bytes: number;
+  // Detected in the same pass that stores the file: no second read (see encodingDetect.ts).
+  const sniffer = forced ? null : new EncodingSniffer();
   try {
-    ({ bytes } = await deps.store.put(fileKey, req.file, { maxBytes: deps.maxUploadBytes }));
+    const upload = sniffer ? pipeline(req.file, sniffer, () => undefined) : req.file;
+    ({ bytes } = await deps.store.put(fileKey, upload, { maxBytes: deps.maxUploadBytes }));
   } catch (err) {
-    if (err instanceof BlobTooLargeError) throw fileTooLarge(deps.maxUploadBytes);
+    if (err instanceof BlobTooLargeError || (err instanceof AppError && err.details.reason === 'FILE_TOO_LARGE')) throw fileTooLarge(deps.maxUploadBytes);
+    // The transport refused the rest of the request (a second file, a broken part): it says why.
+    if (err instanceof AppError) throw err;
     console.warn(`[api] upload of ${req.fileName} failed: ${(err as Error).message}`);
     throw new AppError('BAD_USER_INPUT', 'the upload did not complete; send the file again', { reason: 'UPLOAD_FAILED' }, { cause: err });
   }
@@ -69,6 +79,7 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
       fileKey,
       fileBytes: bytes,
       duplicateStrategy: req.duplicateStrategy,
+      encoding: forced ?? sniffer!.encoding,
       task: { identifier: 'import_stage', key: `import:${jobId}:stage` },
     },
     deps.jobMaxAttempts,
@@ -77,6 +88,19 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
   // Lost a race with a concurrent request carrying the same key: theirs is the job.
   await deps.store.delete(fileKey);
   return (await findByIdempotencyKey(deps.pool, viewer.workspaceId, idempotencyKey!))!;
+}
+
+/** The encoding the caller forced, null when none was given; BAD_USER_INPUT when it is not one we read. */
+function forcedEncoding(name: string | null | undefined): FileEncoding | null {
+  if (name == null) return null;
+  const encoding = parseFileEncoding(name);
+  if (!encoding) {
+    throw badInput(`encoding '${name}' is not supported: use one of ${FILE_ENCODINGS.join(', ')}, or omit it to detect the file's encoding`, {
+      reason: 'UNSUPPORTED_ENCODING',
+      supported: [...FILE_ENCODINGS],
+    });
+  }
+  return encoding;
 }
 
 export function fileTooLarge(maxBytes: number): AppError {

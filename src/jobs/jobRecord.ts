@@ -12,6 +12,8 @@ export interface JobRecord {
   fileBytes: number | bigint | null;
   duplicateStrategy: DuplicateStrategy | null;
   idempotencyKey: string | null;
+  /** Imports: the file's text encoding (a FileEncoding name); null for exports and for imports older than the column. */
+  encoding: string | null;
   options: unknown;
   totalRows: number | null;
   processedRows: number;
@@ -38,7 +40,7 @@ export interface JobRecord {
 /** SELECT list mapping the jobs table onto JobRecord, for raw SQL (RETURNING ${JOB_COLUMNS}). */
 export const JOB_COLUMNS = `id, workspace_id AS "workspaceId", kind, entity, status, file_name AS "fileName",
   file_key AS "fileKey", file_bytes AS "fileBytes", duplicate_strategy AS "duplicateStrategy",
-  idempotency_key AS "idempotencyKey", options, total_rows AS "totalRows", processed_rows AS "processedRows",
+  idempotency_key AS "idempotencyKey", encoding, options, total_rows AS "totalRows", processed_rows AS "processedRows",
   succeeded_rows AS "succeededRows", failed_rows AS "failedRows", inserted_rows AS "insertedRows",
   updated_rows AS "updatedRows", unchanged_rows AS "unchangedRows", percent, staged_rows AS "stagedRows",
   staged_bytes AS "stagedBytes", staged_chunks AS "stagedChunks", total_chunks AS "totalChunks",

@@ -17,7 +17,7 @@ export async function gql<T = any>(url: string, token: string | undefined, query
 }
 
 export const START_IMPORT = `mutation($input: StartImportInput!) {
-  startImport(input: $input) { id status kind entity fileName totalRows processedRows }
+  startImport(input: $input) { id status kind entity fileName encoding totalRows processedRows }
 }`;
 
 /**
@@ -46,7 +46,7 @@ export async function uploadImport(
 export const JOB_FIELDS = `id kind entity status fileName totalRows processedRows succeededRows failedRows percent
   rowsPerSecond etaSeconds failureReason createdAt startedAt completedAt insertedRows updatedRows unchangedRows`;
 
-export const JOB_QUERY = `query($id: ID!) { job(id: $id) { ${JOB_FIELDS} ignoredColumns duplicateStrategy } }`;
+export const JOB_QUERY = `query($id: ID!) { job(id: $id) { ${JOB_FIELDS} ignoredColumns duplicateStrategy encoding } }`;
 
 /** job(id) with every field, or null when the viewer cannot see it; throws on a GraphQL error. */
 export async function fetchJob(url: string, token: string, id: string): Promise<any | null> {

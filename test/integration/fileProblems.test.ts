@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactsOf, countContacts } from '../helpers/contactsTable.ts';
 import { importAndWait } from '../helpers/graphqlClient.ts';
@@ -66,10 +67,18 @@ describe('files that cannot be imported', () => {
     expect(job.failureReason).toMatch(/CSV UTF-8/);
   });
 
-  it('should fail a UTF-16 file with a reason that names the encoding', async () => {
-    const job = await importInto('utf16', Buffer.from('\uFEFFemail,first_name\r\nann@example.com,Ann\r\n', 'utf16le'));
+  it('should fail a UTF-16 file forced to be read as UTF-8 with a reason that names UTF-16 (detected, it imports)', async () => {
+    const file = Buffer.from('\uFEFFemail,first_name\r\nann@example.com,Ann\r\n', 'utf16le');
+    const job = await importAndWait(t.url, await t.token('utf16-forced'), file, { encoding: 'UTF-8' });
     expect(job.status).toBe('FAILED');
     expect(job.failureReason).toMatch(/UTF-16/);
+    expect(job.failureReason).toMatch(/without `encoding`/);
+  });
+
+  it('should fail a gzip file as compressed even though its bytes are not UTF-8', async () => {
+    const job = await importInto('gzip', gzipSync('email,first_name\nann@example.com,Ann\n'));
+    expect(job.status).toBe('FAILED');
+    expect(job.failureReason).toMatch(/gzip/);
   });
 
   it('should fail a header that names a column twice', async () => {

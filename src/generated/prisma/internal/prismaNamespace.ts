@@ -1086,6 +1086,7 @@ export const JobScalarFieldEnum = {
   fileBytes: 'fileBytes',
   duplicateStrategy: 'duplicateStrategy',
   idempotencyKey: 'idempotencyKey',
+  encoding: 'encoding',
   options: 'options',
   totalRows: 'totalRows',
   processedRows: 'processedRows',

@@ -108,6 +108,7 @@ export const JobScalarFieldEnum = {
   fileBytes: 'fileBytes',
   duplicateStrategy: 'duplicateStrategy',
   idempotencyKey: 'idempotencyKey',
+  encoding: 'encoding',
   options: 'options',
   totalRows: 'totalRows',
   processedRows: 'processedRows',

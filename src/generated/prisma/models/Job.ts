@@ -71,6 +71,7 @@ export type JobMinAggregateOutputType = {
   fileBytes: bigint | null
   duplicateStrategy: $Enums.DuplicateStrategy | null
   idempotencyKey: string | null
+  encoding: string | null
   totalRows: number | null
   processedRows: number | null
   succeededRows: number | null
@@ -104,6 +105,7 @@ export type JobMaxAggregateOutputType = {
   fileBytes: bigint | null
   duplicateStrategy: $Enums.DuplicateStrategy | null
   idempotencyKey: string | null
+  encoding: string | null
   totalRows: number | null
   processedRows: number | null
   succeededRows: number | null
@@ -137,6 +139,7 @@ export type JobCountAggregateOutputType = {
   fileBytes: number
   duplicateStrategy: number
   idempotencyKey: number
+  encoding: number
   options: number
   totalRows: number
   processedRows: number
@@ -207,6 +210,7 @@ export type JobMinAggregateInputType = {
   fileBytes?: true
   duplicateStrategy?: true
   idempotencyKey?: true
+  encoding?: true
   totalRows?: true
   processedRows?: true
   succeededRows?: true
@@ -240,6 +244,7 @@ export type JobMaxAggregateInputType = {
   fileBytes?: true
   duplicateStrategy?: true
   idempotencyKey?: true
+  encoding?: true
   totalRows?: true
   processedRows?: true
   succeededRows?: true
@@ -273,6 +278,7 @@ export type JobCountAggregateInputType = {
   fileBytes?: true
   duplicateStrategy?: true
   idempotencyKey?: true
+  encoding?: true
   options?: true
   totalRows?: true
   processedRows?: true
@@ -394,6 +400,7 @@ export type JobGroupByOutputType = {
   fileBytes: bigint | null
   duplicateStrategy: $Enums.DuplicateStrategy | null
   idempotencyKey: string | null
+  encoding: string | null
   options: runtime.JsonValue
   totalRows: number | null
   processedRows: number
@@ -451,6 +458,7 @@ export type JobWhereInput = {
   fileBytes?: Prisma.BigIntNullableFilter<"Job"> | bigint | number | null
   duplicateStrategy?: Prisma.EnumDuplicateStrategyNullableFilter<"Job"> | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.StringNullableFilter<"Job"> | string | null
+  encoding?: Prisma.StringNullableFilter<"Job"> | string | null
   options?: Prisma.JsonFilter<"Job">
   totalRows?: Prisma.IntNullableFilter<"Job"> | number | null
   processedRows?: Prisma.IntFilter<"Job"> | number
@@ -488,6 +496,7 @@ export type JobOrderByWithRelationInput = {
   fileBytes?: Prisma.SortOrderInput | Prisma.SortOrder
   duplicateStrategy?: Prisma.SortOrderInput | Prisma.SortOrder
   idempotencyKey?: Prisma.SortOrderInput | Prisma.SortOrder
+  encoding?: Prisma.SortOrderInput | Prisma.SortOrder
   options?: Prisma.SortOrder
   totalRows?: Prisma.SortOrderInput | Prisma.SortOrder
   processedRows?: Prisma.SortOrder
@@ -529,6 +538,7 @@ export type JobWhereUniqueInput = Prisma.AtLeast<{
   fileBytes?: Prisma.BigIntNullableFilter<"Job"> | bigint | number | null
   duplicateStrategy?: Prisma.EnumDuplicateStrategyNullableFilter<"Job"> | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.StringNullableFilter<"Job"> | string | null
+  encoding?: Prisma.StringNullableFilter<"Job"> | string | null
   options?: Prisma.JsonFilter<"Job">
   totalRows?: Prisma.IntNullableFilter<"Job"> | number | null
   processedRows?: Prisma.IntFilter<"Job"> | number
@@ -566,6 +576,7 @@ export type JobOrderByWithAggregationInput = {
   fileBytes?: Prisma.SortOrderInput | Prisma.SortOrder
   duplicateStrategy?: Prisma.SortOrderInput | Prisma.SortOrder
   idempotencyKey?: Prisma.SortOrderInput | Prisma.SortOrder
+  encoding?: Prisma.SortOrderInput | Prisma.SortOrder
   options?: Prisma.SortOrder
   totalRows?: Prisma.SortOrderInput | Prisma.SortOrder
   processedRows?: Prisma.SortOrder
@@ -608,6 +619,7 @@ export type JobScalarWhereWithAggregatesInput = {
   fileBytes?: Prisma.BigIntNullableWithAggregatesFilter<"Job"> | bigint | number | null
   duplicateStrategy?: Prisma.EnumDuplicateStrategyNullableWithAggregatesFilter<"Job"> | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.StringNullableWithAggregatesFilter<"Job"> | string | null
+  encoding?: Prisma.StringNullableWithAggregatesFilter<"Job"> | string | null
   options?: Prisma.JsonWithAggregatesFilter<"Job">
   totalRows?: Prisma.IntNullableWithAggregatesFilter<"Job"> | number | null
   processedRows?: Prisma.IntWithAggregatesFilter<"Job"> | number
@@ -641,6 +653,7 @@ export type JobCreateInput = {
   fileBytes?: bigint | number | null
   duplicateStrategy?: $Enums.DuplicateStrategy | null
   idempotencyKey?: string | null
+  encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: number | null
   processedRows?: number
@@ -678,6 +691,7 @@ export type JobUncheckedCreateInput = {
   fileBytes?: bigint | number | null
   duplicateStrategy?: $Enums.DuplicateStrategy | null
   idempotencyKey?: string | null
+  encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: number | null
   processedRows?: number
@@ -713,6 +727,7 @@ export type JobUpdateInput = {
   fileBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   duplicateStrategy?: Prisma.NullableEnumDuplicateStrategyFieldUpdateOperationsInput | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -750,6 +765,7 @@ export type JobUncheckedUpdateInput = {
   fileBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   duplicateStrategy?: Prisma.NullableEnumDuplicateStrategyFieldUpdateOperationsInput | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -786,6 +802,7 @@ export type JobCreateManyInput = {
   fileBytes?: bigint | number | null
   duplicateStrategy?: $Enums.DuplicateStrategy | null
   idempotencyKey?: string | null
+  encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: number | null
   processedRows?: number
@@ -819,6 +836,7 @@ export type JobUpdateManyMutationInput = {
   fileBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   duplicateStrategy?: Prisma.NullableEnumDuplicateStrategyFieldUpdateOperationsInput | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -853,6 +871,7 @@ export type JobUncheckedUpdateManyInput = {
   fileBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   duplicateStrategy?: Prisma.NullableEnumDuplicateStrategyFieldUpdateOperationsInput | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -902,6 +921,7 @@ export type JobCountOrderByAggregateInput = {
   fileBytes?: Prisma.SortOrder
   duplicateStrategy?: Prisma.SortOrder
   idempotencyKey?: Prisma.SortOrder
+  encoding?: Prisma.SortOrder
   options?: Prisma.SortOrder
   totalRows?: Prisma.SortOrder
   processedRows?: Prisma.SortOrder
@@ -953,6 +973,7 @@ export type JobMaxOrderByAggregateInput = {
   fileBytes?: Prisma.SortOrder
   duplicateStrategy?: Prisma.SortOrder
   idempotencyKey?: Prisma.SortOrder
+  encoding?: Prisma.SortOrder
   totalRows?: Prisma.SortOrder
   processedRows?: Prisma.SortOrder
   succeededRows?: Prisma.SortOrder
@@ -986,6 +1007,7 @@ export type JobMinOrderByAggregateInput = {
   fileBytes?: Prisma.SortOrder
   duplicateStrategy?: Prisma.SortOrder
   idempotencyKey?: Prisma.SortOrder
+  encoding?: Prisma.SortOrder
   totalRows?: Prisma.SortOrder
   processedRows?: Prisma.SortOrder
   succeededRows?: Prisma.SortOrder
@@ -1174,6 +1196,7 @@ export type JobCreateWithoutWorkspaceInput = {
   fileBytes?: bigint | number | null
   duplicateStrategy?: $Enums.DuplicateStrategy | null
   idempotencyKey?: string | null
+  encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: number | null
   processedRows?: number
@@ -1209,6 +1232,7 @@ export type JobUncheckedCreateWithoutWorkspaceInput = {
   fileBytes?: bigint | number | null
   duplicateStrategy?: $Enums.DuplicateStrategy | null
   idempotencyKey?: string | null
+  encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: number | null
   processedRows?: number
@@ -1274,6 +1298,7 @@ export type JobScalarWhereInput = {
   fileBytes?: Prisma.BigIntNullableFilter<"Job"> | bigint | number | null
   duplicateStrategy?: Prisma.EnumDuplicateStrategyNullableFilter<"Job"> | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.StringNullableFilter<"Job"> | string | null
+  encoding?: Prisma.StringNullableFilter<"Job"> | string | null
   options?: Prisma.JsonFilter<"Job">
   totalRows?: Prisma.IntNullableFilter<"Job"> | number | null
   processedRows?: Prisma.IntFilter<"Job"> | number
@@ -1307,6 +1332,7 @@ export type JobCreateWithoutRowErrorsInput = {
   fileBytes?: bigint | number | null
   duplicateStrategy?: $Enums.DuplicateStrategy | null
   idempotencyKey?: string | null
+  encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: number | null
   processedRows?: number
@@ -1343,6 +1369,7 @@ export type JobUncheckedCreateWithoutRowErrorsInput = {
   fileBytes?: bigint | number | null
   duplicateStrategy?: $Enums.DuplicateStrategy | null
   idempotencyKey?: string | null
+  encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: number | null
   processedRows?: number
@@ -1393,6 +1420,7 @@ export type JobUpdateWithoutRowErrorsInput = {
   fileBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   duplicateStrategy?: Prisma.NullableEnumDuplicateStrategyFieldUpdateOperationsInput | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1429,6 +1457,7 @@ export type JobUncheckedUpdateWithoutRowErrorsInput = {
   fileBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   duplicateStrategy?: Prisma.NullableEnumDuplicateStrategyFieldUpdateOperationsInput | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1463,6 +1492,7 @@ export type JobCreateWithoutChunksInput = {
   fileBytes?: bigint | number | null
   duplicateStrategy?: $Enums.DuplicateStrategy | null
   idempotencyKey?: string | null
+  encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: number | null
   processedRows?: number
@@ -1499,6 +1529,7 @@ export type JobUncheckedCreateWithoutChunksInput = {
   fileBytes?: bigint | number | null
   duplicateStrategy?: $Enums.DuplicateStrategy | null
   idempotencyKey?: string | null
+  encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: number | null
   processedRows?: number
@@ -1549,6 +1580,7 @@ export type JobUpdateWithoutChunksInput = {
   fileBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   duplicateStrategy?: Prisma.NullableEnumDuplicateStrategyFieldUpdateOperationsInput | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1585,6 +1617,7 @@ export type JobUncheckedUpdateWithoutChunksInput = {
   fileBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   duplicateStrategy?: Prisma.NullableEnumDuplicateStrategyFieldUpdateOperationsInput | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1619,6 +1652,7 @@ export type JobCreateManyWorkspaceInput = {
   fileBytes?: bigint | number | null
   duplicateStrategy?: $Enums.DuplicateStrategy | null
   idempotencyKey?: string | null
+  encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: number | null
   processedRows?: number
@@ -1652,6 +1686,7 @@ export type JobUpdateWithoutWorkspaceInput = {
   fileBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   duplicateStrategy?: Prisma.NullableEnumDuplicateStrategyFieldUpdateOperationsInput | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1687,6 +1722,7 @@ export type JobUncheckedUpdateWithoutWorkspaceInput = {
   fileBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   duplicateStrategy?: Prisma.NullableEnumDuplicateStrategyFieldUpdateOperationsInput | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1722,6 +1758,7 @@ export type JobUncheckedUpdateManyWithoutWorkspaceInput = {
   fileBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   duplicateStrategy?: Prisma.NullableEnumDuplicateStrategyFieldUpdateOperationsInput | $Enums.DuplicateStrategy | null
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1796,6 +1833,7 @@ export type JobSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   fileBytes?: boolean
   duplicateStrategy?: boolean
   idempotencyKey?: boolean
+  encoding?: boolean
   options?: boolean
   totalRows?: boolean
   processedRows?: boolean
@@ -1834,6 +1872,7 @@ export type JobSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extension
   fileBytes?: boolean
   duplicateStrategy?: boolean
   idempotencyKey?: boolean
+  encoding?: boolean
   options?: boolean
   totalRows?: boolean
   processedRows?: boolean
@@ -1869,6 +1908,7 @@ export type JobSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extension
   fileBytes?: boolean
   duplicateStrategy?: boolean
   idempotencyKey?: boolean
+  encoding?: boolean
   options?: boolean
   totalRows?: boolean
   processedRows?: boolean
@@ -1904,6 +1944,7 @@ export type JobSelectScalar = {
   fileBytes?: boolean
   duplicateStrategy?: boolean
   idempotencyKey?: boolean
+  encoding?: boolean
   options?: boolean
   totalRows?: boolean
   processedRows?: boolean
@@ -1927,7 +1968,7 @@ export type JobSelectScalar = {
   updatedAt?: boolean
 }
 
-export type JobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "kind" | "entity" | "status" | "fileName" | "fileKey" | "fileBytes" | "duplicateStrategy" | "idempotencyKey" | "options" | "totalRows" | "processedRows" | "succeededRows" | "failedRows" | "insertedRows" | "updatedRows" | "unchangedRows" | "percent" | "stagedRows" | "stagedBytes" | "stagedChunks" | "totalChunks" | "mergedChunks" | "conflictsMet" | "failureReason" | "resultKey" | "createdAt" | "startedAt" | "completedAt" | "updatedAt", ExtArgs["result"]["job"]>
+export type JobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "kind" | "entity" | "status" | "fileName" | "fileKey" | "fileBytes" | "duplicateStrategy" | "idempotencyKey" | "encoding" | "options" | "totalRows" | "processedRows" | "succeededRows" | "failedRows" | "insertedRows" | "updatedRows" | "unchangedRows" | "percent" | "stagedRows" | "stagedBytes" | "stagedChunks" | "totalChunks" | "mergedChunks" | "conflictsMet" | "failureReason" | "resultKey" | "createdAt" | "startedAt" | "completedAt" | "updatedAt", ExtArgs["result"]["job"]>
 export type JobInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   workspace?: boolean | Prisma.WorkspaceDefaultArgs<ExtArgs>
   rowErrors?: boolean | Prisma.Job$rowErrorsArgs<ExtArgs>
@@ -1962,6 +2003,10 @@ export type $JobPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
     fileBytes: bigint | null
     duplicateStrategy: $Enums.DuplicateStrategy | null
     idempotencyKey: string | null
+    /**
+     * Imports: the file's text encoding (UTF-8, UTF-16LE, UTF-16BE, WINDOWS-1252; see src/csv/fileEncoding.ts). Null for exports.
+     */
+    encoding: string | null
     options: runtime.JsonValue
     totalRows: number | null
     processedRows: number
@@ -2425,6 +2470,7 @@ export interface JobFieldRefs {
   readonly fileBytes: Prisma.FieldRef<"Job", 'BigInt'>
   readonly duplicateStrategy: Prisma.FieldRef<"Job", 'DuplicateStrategy'>
   readonly idempotencyKey: Prisma.FieldRef<"Job", 'String'>
+  readonly encoding: Prisma.FieldRef<"Job", 'String'>
   readonly options: Prisma.FieldRef<"Job", 'Json'>
   readonly totalRows: Prisma.FieldRef<"Job", 'Int'>
   readonly processedRows: Prisma.FieldRef<"Job", 'Int'>

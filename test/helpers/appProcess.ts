@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The code being measured: "4f8cd60" or "4f8cd60 + uncommitted changes in src/", for the record. */
 export function sourceRevision(): string {
@@ -34,6 +34,12 @@ export interface AppProcess {
   stop(graceMs?: number): Promise<void>;
   /** The last lines it printed (stdout and stderr), for error reports. */
   tail(lines?: number): string;
+  /** False once the process has exited, for whatever reason. */
+  isRunning(): boolean;
+  /** Sends a signal (SIGKILL to simulate a crash, SIGTERM as a deploy does) without waiting. */
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves with how the process ended ('exit code 0', 'killed by SIGKILL'). */
+  ended: Promise<string>;
 }
 
 export function startAppProcess(
@@ -76,6 +82,9 @@ export function startAppProcess(
     logPath,
     exited,
     tail,
+    isRunning: () => alive,
+    kill: (signal) => void child.kill(signal),
+    ended: gone,
     async stop(graceMs = 15_000) {
       if (!alive) return;
       child.kill('SIGTERM');
