@@ -2,6 +2,8 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci builds the web app (the prepare script), so its sources come first.
+COPY web ./web
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 ENV NODE_ENV=production PORT=4000 STORAGE_DIR=/data/files

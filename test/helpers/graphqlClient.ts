@@ -8,12 +8,23 @@ export interface GraphQLResponse<T = any> {
 
 /** A plain JSON GraphQL request over HTTP, as any client would send it. */
 export async function gql<T = any>(url: string, token: string | undefined, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
+  const { status: _status, ...body } = await gqlWithStatus<T>(url, token, query, variables);
+  return body;
+}
+
+/** gql, with the HTTP status of the answer. */
+export async function gqlWithStatus<T = any>(
+  url: string,
+  token: string | undefined,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResponse<T> & { status: number }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return (await res.json()) as GraphQLResponse<T>;
+  return { status: res.status, ...((await res.json()) as GraphQLResponse<T>) };
 }
 
 export const START_IMPORT = `mutation($input: StartImportInput!) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validContactsCsv } from '../helpers/buildCsv.ts';
 import { allJobIds, gql, importAndWait, LIST_JOBS } from '../helpers/graphqlClient.ts';
@@ -8,6 +9,7 @@ let t: TestApp;
 let token: string;
 /** The workspace's jobs in creation order: COMPLETED, FAILED, COMPLETED, FAILED, COMPLETED. */
 let created: Array<{ id: string; status: string }>;
+let elsewhere: { token: string; jobId: string };
 beforeAll(async () => {
   t = await startTestApp();
   token = await t.token('pager');
@@ -18,7 +20,8 @@ beforeAll(async () => {
     created.push({ id: job.id, status: job.status });
   }
   // Another workspace's job never shows up in this one's list.
-  await importAndWait(t.url, await t.token('elsewhere'), validContactsCsv(1, 'elsewhere'));
+  const elsewhereToken = await t.token('elsewhere');
+  elsewhere = { token: elsewhereToken, jobId: (await importAndWait(t.url, elsewhereToken, validContactsCsv(1, 'elsewhere'))).id };
 });
 afterAll(() => t?.stop());
 
@@ -89,5 +92,40 @@ describe('listing jobs', () => {
     );
     const result = await pages({}, 1, sameMs);
     expect(result.flatMap((p) => p.ids)).toEqual([...ids].reverse());
+  });
+
+  it("should answer another workspace's job as a cursor exactly like an unknown one, so a cursor cannot probe for ids", async () => {
+    // The other workspace's own endCursor, as it would leak; and a cursor of the same form naming no job.
+    const own = await gql(t.url, elsewhere.token, LIST_JOBS, { first: 1 });
+    const foreign = own.data.jobs.pageInfo.endCursor as string;
+    expect(JSON.parse(Buffer.from(foreign, 'base64url').toString())).toEqual([elsewhere.jobId]);
+    const unknown = Buffer.from(JSON.stringify([randomUUID()])).toString('base64url');
+    const answers = [];
+    for (const after of [foreign, unknown]) {
+      const r = await gql(t.url, token, LIST_JOBS, { first: 10, after });
+      expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      answers.push(r);
+    }
+    expect(answers[0]).toEqual(answers[1]);
+    // Filters make no difference either.
+    const filtered = await gql(t.url, token, LIST_JOBS, { first: 10, after: foreign, status: 'COMPLETED' });
+    expect(filtered).toEqual(answers[1]);
+  });
+
+  it('should let a support token page on from any workspace\'s job', async () => {
+    const support = await t.token('support-desk', 'support');
+    const r = await gql(t.url, support, LIST_JOBS, { first: 1000, after: Buffer.from(JSON.stringify([elsewhere.jobId])).toString('base64url') });
+    expect(r.errors).toBeUndefined();
+    // Everything created before the other workspace's job, this workspace's five among them.
+    const ids: string[] = r.data.jobs.nodes.map((n: { id: string }) => n.id);
+    expect(ids.filter((id) => created.some((c) => c.id === id))).toEqual(newestFirst(created));
+    expect(ids).not.toContain(elsewhere.jobId);
+  });
+
+  it('should answer an empty last page, not an error, after the oldest job', async () => {
+    const oldest = (await pages({}, 5)).flatMap((p) => p.ids).at(-1)!;
+    const r = await gql(t.url, token, LIST_JOBS, { first: 5, after: Buffer.from(JSON.stringify([oldest])).toString('base64url') });
+    expect(r.errors).toBeUndefined();
+    expect(r.data.jobs).toEqual({ nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
   });
 });

@@ -58,7 +58,7 @@ describe('subscribers of one job in one API process', () => {
       expect(watches.stats()).toMatchObject({ jobs: 1, subscribers: 20 });
       await until(async () => (await redis.pubsub('NUMSUB', channel))[1] === 1, 'the job channel to be subscribed');
 
-      const reads = countJobReads(t.app.services.pool);
+      const reads = countJobReads(t.app.apiPool!);
       const eventsBefore = subs.map((s) => s.events.length);
       const windowMs = quietMs * 4;
       await sleep(windowMs);
@@ -79,7 +79,7 @@ describe('subscribers of one job in one API process', () => {
       await until(async () => Number((await redis.pubsub('NUMSUB', channel))[1]) === 0, 'the job channel to be unsubscribed');
 
       // No timer is left polling for nobody.
-      const after = countJobReads(t.app.services.pool);
+      const after = countJobReads(t.app.apiPool!);
       await sleep(quietMs * 3);
       after.restore();
       expect(after.count()).toBe(0);

@@ -1258,6 +1258,7 @@ export type AppSecretScalarFieldEnum = (typeof AppSecretScalarFieldEnum)[keyof t
 
 export const WorkerHeartbeatScalarFieldEnum = {
   poolId: 'poolId',
+  processId: 'processId',
   pid: 'pid',
   host: 'host',
   startedAt: 'startedAt',

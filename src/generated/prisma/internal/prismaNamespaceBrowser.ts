@@ -206,6 +206,7 @@ export type AppSecretScalarFieldEnum = (typeof AppSecretScalarFieldEnum)[keyof t
 
 export const WorkerHeartbeatScalarFieldEnum = {
   poolId: 'poolId',
+  processId: 'processId',
   pid: 'pid',
   host: 'host',
   startedAt: 'startedAt',

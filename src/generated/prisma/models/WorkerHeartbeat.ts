@@ -36,6 +36,7 @@ export type WorkerHeartbeatSumAggregateOutputType = {
 
 export type WorkerHeartbeatMinAggregateOutputType = {
   poolId: string | null
+  processId: string | null
   pid: number | null
   host: string | null
   startedAt: Date | null
@@ -44,6 +45,7 @@ export type WorkerHeartbeatMinAggregateOutputType = {
 
 export type WorkerHeartbeatMaxAggregateOutputType = {
   poolId: string | null
+  processId: string | null
   pid: number | null
   host: string | null
   startedAt: Date | null
@@ -52,6 +54,7 @@ export type WorkerHeartbeatMaxAggregateOutputType = {
 
 export type WorkerHeartbeatCountAggregateOutputType = {
   poolId: number
+  processId: number
   pid: number
   host: number
   startedAt: number
@@ -70,6 +73,7 @@ export type WorkerHeartbeatSumAggregateInputType = {
 
 export type WorkerHeartbeatMinAggregateInputType = {
   poolId?: true
+  processId?: true
   pid?: true
   host?: true
   startedAt?: true
@@ -78,6 +82,7 @@ export type WorkerHeartbeatMinAggregateInputType = {
 
 export type WorkerHeartbeatMaxAggregateInputType = {
   poolId?: true
+  processId?: true
   pid?: true
   host?: true
   startedAt?: true
@@ -86,6 +91,7 @@ export type WorkerHeartbeatMaxAggregateInputType = {
 
 export type WorkerHeartbeatCountAggregateInputType = {
   poolId?: true
+  processId?: true
   pid?: true
   host?: true
   startedAt?: true
@@ -181,6 +187,7 @@ export type WorkerHeartbeatGroupByArgs<ExtArgs extends runtime.Types.Extensions.
 
 export type WorkerHeartbeatGroupByOutputType = {
   poolId: string
+  processId: string
   pid: number
   host: string
   startedAt: Date
@@ -212,6 +219,7 @@ export type WorkerHeartbeatWhereInput = {
   OR?: Prisma.WorkerHeartbeatWhereInput[]
   NOT?: Prisma.WorkerHeartbeatWhereInput | Prisma.WorkerHeartbeatWhereInput[]
   poolId?: Prisma.StringFilter<"WorkerHeartbeat"> | string
+  processId?: Prisma.StringFilter<"WorkerHeartbeat"> | string
   pid?: Prisma.IntFilter<"WorkerHeartbeat"> | number
   host?: Prisma.StringFilter<"WorkerHeartbeat"> | string
   startedAt?: Prisma.DateTimeFilter<"WorkerHeartbeat"> | Date | string
@@ -220,6 +228,7 @@ export type WorkerHeartbeatWhereInput = {
 
 export type WorkerHeartbeatOrderByWithRelationInput = {
   poolId?: Prisma.SortOrder
+  processId?: Prisma.SortOrder
   pid?: Prisma.SortOrder
   host?: Prisma.SortOrder
   startedAt?: Prisma.SortOrder
@@ -231,6 +240,7 @@ export type WorkerHeartbeatWhereUniqueInput = Prisma.AtLeast<{
   AND?: Prisma.WorkerHeartbeatWhereInput | Prisma.WorkerHeartbeatWhereInput[]
   OR?: Prisma.WorkerHeartbeatWhereInput[]
   NOT?: Prisma.WorkerHeartbeatWhereInput | Prisma.WorkerHeartbeatWhereInput[]
+  processId?: Prisma.StringFilter<"WorkerHeartbeat"> | string
   pid?: Prisma.IntFilter<"WorkerHeartbeat"> | number
   host?: Prisma.StringFilter<"WorkerHeartbeat"> | string
   startedAt?: Prisma.DateTimeFilter<"WorkerHeartbeat"> | Date | string
@@ -239,6 +249,7 @@ export type WorkerHeartbeatWhereUniqueInput = Prisma.AtLeast<{
 
 export type WorkerHeartbeatOrderByWithAggregationInput = {
   poolId?: Prisma.SortOrder
+  processId?: Prisma.SortOrder
   pid?: Prisma.SortOrder
   host?: Prisma.SortOrder
   startedAt?: Prisma.SortOrder
@@ -255,6 +266,7 @@ export type WorkerHeartbeatScalarWhereWithAggregatesInput = {
   OR?: Prisma.WorkerHeartbeatScalarWhereWithAggregatesInput[]
   NOT?: Prisma.WorkerHeartbeatScalarWhereWithAggregatesInput | Prisma.WorkerHeartbeatScalarWhereWithAggregatesInput[]
   poolId?: Prisma.StringWithAggregatesFilter<"WorkerHeartbeat"> | string
+  processId?: Prisma.StringWithAggregatesFilter<"WorkerHeartbeat"> | string
   pid?: Prisma.IntWithAggregatesFilter<"WorkerHeartbeat"> | number
   host?: Prisma.StringWithAggregatesFilter<"WorkerHeartbeat"> | string
   startedAt?: Prisma.DateTimeWithAggregatesFilter<"WorkerHeartbeat"> | Date | string
@@ -263,6 +275,7 @@ export type WorkerHeartbeatScalarWhereWithAggregatesInput = {
 
 export type WorkerHeartbeatCreateInput = {
   poolId: string
+  processId: string
   pid: number
   host: string
   startedAt?: Date | string
@@ -271,6 +284,7 @@ export type WorkerHeartbeatCreateInput = {
 
 export type WorkerHeartbeatUncheckedCreateInput = {
   poolId: string
+  processId: string
   pid: number
   host: string
   startedAt?: Date | string
@@ -279,6 +293,7 @@ export type WorkerHeartbeatUncheckedCreateInput = {
 
 export type WorkerHeartbeatUpdateInput = {
   poolId?: Prisma.StringFieldUpdateOperationsInput | string
+  processId?: Prisma.StringFieldUpdateOperationsInput | string
   pid?: Prisma.IntFieldUpdateOperationsInput | number
   host?: Prisma.StringFieldUpdateOperationsInput | string
   startedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -287,6 +302,7 @@ export type WorkerHeartbeatUpdateInput = {
 
 export type WorkerHeartbeatUncheckedUpdateInput = {
   poolId?: Prisma.StringFieldUpdateOperationsInput | string
+  processId?: Prisma.StringFieldUpdateOperationsInput | string
   pid?: Prisma.IntFieldUpdateOperationsInput | number
   host?: Prisma.StringFieldUpdateOperationsInput | string
   startedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -295,6 +311,7 @@ export type WorkerHeartbeatUncheckedUpdateInput = {
 
 export type WorkerHeartbeatCreateManyInput = {
   poolId: string
+  processId: string
   pid: number
   host: string
   startedAt?: Date | string
@@ -303,6 +320,7 @@ export type WorkerHeartbeatCreateManyInput = {
 
 export type WorkerHeartbeatUpdateManyMutationInput = {
   poolId?: Prisma.StringFieldUpdateOperationsInput | string
+  processId?: Prisma.StringFieldUpdateOperationsInput | string
   pid?: Prisma.IntFieldUpdateOperationsInput | number
   host?: Prisma.StringFieldUpdateOperationsInput | string
   startedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -311,6 +329,7 @@ export type WorkerHeartbeatUpdateManyMutationInput = {
 
 export type WorkerHeartbeatUncheckedUpdateManyInput = {
   poolId?: Prisma.StringFieldUpdateOperationsInput | string
+  processId?: Prisma.StringFieldUpdateOperationsInput | string
   pid?: Prisma.IntFieldUpdateOperationsInput | number
   host?: Prisma.StringFieldUpdateOperationsInput | string
   startedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -319,6 +338,7 @@ export type WorkerHeartbeatUncheckedUpdateManyInput = {
 
 export type WorkerHeartbeatCountOrderByAggregateInput = {
   poolId?: Prisma.SortOrder
+  processId?: Prisma.SortOrder
   pid?: Prisma.SortOrder
   host?: Prisma.SortOrder
   startedAt?: Prisma.SortOrder
@@ -331,6 +351,7 @@ export type WorkerHeartbeatAvgOrderByAggregateInput = {
 
 export type WorkerHeartbeatMaxOrderByAggregateInput = {
   poolId?: Prisma.SortOrder
+  processId?: Prisma.SortOrder
   pid?: Prisma.SortOrder
   host?: Prisma.SortOrder
   startedAt?: Prisma.SortOrder
@@ -339,6 +360,7 @@ export type WorkerHeartbeatMaxOrderByAggregateInput = {
 
 export type WorkerHeartbeatMinOrderByAggregateInput = {
   poolId?: Prisma.SortOrder
+  processId?: Prisma.SortOrder
   pid?: Prisma.SortOrder
   host?: Prisma.SortOrder
   startedAt?: Prisma.SortOrder
@@ -353,6 +375,7 @@ export type WorkerHeartbeatSumOrderByAggregateInput = {
 
 export type WorkerHeartbeatSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   poolId?: boolean
+  processId?: boolean
   pid?: boolean
   host?: boolean
   startedAt?: boolean
@@ -361,6 +384,7 @@ export type WorkerHeartbeatSelect<ExtArgs extends runtime.Types.Extensions.Inter
 
 export type WorkerHeartbeatSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   poolId?: boolean
+  processId?: boolean
   pid?: boolean
   host?: boolean
   startedAt?: boolean
@@ -369,6 +393,7 @@ export type WorkerHeartbeatSelectCreateManyAndReturn<ExtArgs extends runtime.Typ
 
 export type WorkerHeartbeatSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   poolId?: boolean
+  processId?: boolean
   pid?: boolean
   host?: boolean
   startedAt?: boolean
@@ -377,19 +402,24 @@ export type WorkerHeartbeatSelectUpdateManyAndReturn<ExtArgs extends runtime.Typ
 
 export type WorkerHeartbeatSelectScalar = {
   poolId?: boolean
+  processId?: boolean
   pid?: boolean
   host?: boolean
   startedAt?: boolean
   lastSeen?: boolean
 }
 
-export type WorkerHeartbeatOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"poolId" | "pid" | "host" | "startedAt" | "lastSeen", ExtArgs["result"]["workerHeartbeat"]>
+export type WorkerHeartbeatOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"poolId" | "processId" | "pid" | "host" | "startedAt" | "lastSeen", ExtArgs["result"]["workerHeartbeat"]>
 
 export type $WorkerHeartbeatPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "WorkerHeartbeat"
   objects: {}
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     poolId: string
+    /**
+     * Random per process; its database sessions are named bulkport-<processId>.
+     */
+    processId: string
     pid: number
     host: string
     startedAt: Date
@@ -818,6 +848,7 @@ export interface Prisma__WorkerHeartbeatClient<T, Null = never, ExtArgs extends 
  */
 export interface WorkerHeartbeatFieldRefs {
   readonly poolId: Prisma.FieldRef<"WorkerHeartbeat", 'String'>
+  readonly processId: Prisma.FieldRef<"WorkerHeartbeat", 'String'>
   readonly pid: Prisma.FieldRef<"WorkerHeartbeat", 'Int'>
   readonly host: Prisma.FieldRef<"WorkerHeartbeat", 'String'>
   readonly startedAt: Prisma.FieldRef<"WorkerHeartbeat", 'DateTime'>
