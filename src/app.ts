@@ -5,6 +5,7 @@ import type { Config, Role } from './config.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import type { HttpServer } from './http/createHttpServer.ts';
+import { JobWatches } from './jobs/jobWatches.ts';
 import { createProgressBus } from './progress/createProgressBus.ts';
 import { sessionName } from './queue/heartbeatSql.ts';
 import { createBlobStore } from './storage/createBlobStore.ts';
@@ -63,8 +64,10 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
     // holds for all its connections, and the worker's COPYs and merges (and migrations) must not get
     // it, so the API does not share the worker's pool: its requests cannot queue behind busy tasks either.
     apiPool = createPool(databaseUrl, config.pgPoolSize, { statementTimeoutMs: config.apiStatementTimeoutMs, applicationName: 'bulkport-api' });
-    const api: AppServices = { ...services, pool: apiPool, prisma: createPrisma(apiPool) };
+    const watches = new JobWatches({ pool: apiPool, bus: services.bus }, config.progressPollMs);
+    const api: AppServices = { ...services, pool: apiPool, prisma: createPrisma(apiPool), watches };
     services.prisma = api.prisma;
+    services.watches = api.watches;
     if (config.devWorkspace && !(await api.prisma.workspace.findUnique({ where: { name: 'dev' } }))) {
       devToken = await createToken(api.prisma, 'dev', 'member');
     }
@@ -82,6 +85,8 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
     // hand back or finish running tasks and write their outcomes, then close connections.
     async stop() {
       await http?.close();
+      // After the sockets (clients are told to reconnect, not that their job's stream ended), before the pool.
+      await services.watches?.close();
       await worker?.stop();
       await services.bus.close();
       await services.prisma?.$disconnect();

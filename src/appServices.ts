@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/prisma.ts';
+import type { JobWatches } from './jobs/jobWatches.ts';
 import type { ProgressBus } from './progress/progressBus.ts';
 import type { BlobStore } from './storage/blobStore.ts';
 
@@ -16,7 +17,8 @@ export interface CoreServices {
   bus: ProgressBus;
 }
 
-/** What the API role has besides: Prisma for typed reads. */
+/** What the API role has besides: Prisma for typed reads, and the live progress of watched jobs. */
 export interface AppServices extends CoreServices {
   prisma: Db;
+  watches: JobWatches;
 }

@@ -15,6 +15,13 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Redis URL. @default unset: an in-process progress bus, single process only (env REDIS_URL) */
   redisUrl: string | undefined;
+  /**
+   * Publishing progress never waits for Redis; a publish Redis has not answered within this many ms is
+   * given up (Redis paused or unreachable), and subscribers re-read PostgreSQL meanwhile. @default 1000 (env REDIS_PUBLISH_TIMEOUT_MS)
+   */
+  redisPublishTimeoutMs: number;
+  /** A watched job the bus has said nothing about for this long is re-read from PostgreSQL (once per API process). @default 1000 (env PROGRESS_POLL_MS) */
+  progressPollMs: number;
   /** Prefix of every Redis channel, so several deployments (or test files) share one Redis. @default 'bulkport:' (env REDIS_PREFIX) */
   redisPrefix: string;
   /** Where the embedded PostgreSQL and the local file store live. @default './.data' (env DATA_DIR) */
@@ -123,6 +130,8 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     databaseUrl: str('DATABASE_URL'),
     redisUrl: str('REDIS_URL'),
     redisPrefix: str('REDIS_PREFIX') ?? 'bulkport:',
+    redisPublishTimeoutMs: Math.max(1, int('REDIS_PUBLISH_TIMEOUT_MS', 1000)),
+    progressPollMs: Math.max(50, int('PROGRESS_POLL_MS', 1000)),
     dataDir,
     storageDir: path.resolve(str('STORAGE_DIR') ?? path.join(dataDir, 'files')),
     s3Bucket: str('S3_BUCKET'),

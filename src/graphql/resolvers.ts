@@ -6,10 +6,10 @@ import type { StartExportInput } from '../exports/exportRequest.ts';
 import { startExport } from '../exports/exportService.ts';
 import { cancelJob, findJob, startImport, type JobServiceDeps } from '../jobs/importService.ts';
 import type { JobRecord } from '../jobs/jobRecord.ts';
+import type { ProgressEvent } from '../progress/progressBus.ts';
 import { listJobs, listRowErrors } from '../jobs/jobQueries.ts';
 import type { DuplicateStrategy, JobKind, JobStatus } from '../jobs/jobStatus.ts';
 import { etaSeconds, rowsPerSecond, toProgressEvent } from '../jobs/progressMath.ts';
-import { watchJob } from '../jobs/watchJob.ts';
 import type { GraphQLContext } from './context.ts';
 import { DateTime } from './scalars.ts';
 
@@ -71,11 +71,14 @@ export const resolvers = {
 
   Subscription: {
     jobProgress: {
-      subscribe: async function* (_: unknown, args: { jobId: string }, ctx: GraphQLContext) {
+      // The stream is returned as is (no async generator around it): a client that leaves releases
+      // its share of the job's watch at once, even while it is waiting for the next event.
+      subscribe: async (_: unknown, args: { jobId: string }, ctx: GraphQLContext) => {
         const job = await findJob(ctx.services.pool, await ctx.viewer(), args.jobId);
         if (!job) throw notFound(`no job with id '${args.jobId}'`);
-        for await (const event of watchJob(ctx.services, job)) yield { jobProgress: event };
+        return ctx.services.watches.watch(job);
       },
+      resolve: (event: ProgressEvent) => event,
     },
   },
 

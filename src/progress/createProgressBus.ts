@@ -4,5 +4,5 @@ import type { ProgressBus } from './progressBus.ts';
 import { RedisProgressBus } from './redisProgressBus.ts';
 
 export function createProgressBus(config: Config): ProgressBus {
-  return config.redisUrl ? new RedisProgressBus(config.redisUrl, config.redisPrefix) : new MemoryProgressBus();
+  return config.redisUrl ? new RedisProgressBus(config.redisUrl, config.redisPrefix, config.redisPublishTimeoutMs) : new MemoryProgressBus();
 }

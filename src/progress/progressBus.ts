@@ -15,9 +15,11 @@ export interface ProgressEvent {
 
 /**
  * Fans progress out from workers to API processes. Delivery is best effort: PostgreSQL holds the
- * truth, and subscribers re-read it whenever the bus is quiet, so a lost message is never a lost state.
+ * truth, and subscribers re-read it whenever the bus is quiet (src/jobs/jobWatches.ts), so a lost
+ * message is never a lost state.
  */
 export interface ProgressBus {
+  /** Never waits for delivery and never rejects: a worker calls it after every commit. */
   publish(event: ProgressEvent): Promise<void>;
   /** Calls listener for every event of jobId until the returned function is called. */
   subscribe(jobId: string, listener: (event: ProgressEvent) => void): Promise<() => void>;

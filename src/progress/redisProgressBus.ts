@@ -2,39 +2,62 @@ import { Redis } from 'ioredis';
 import type { ProgressBus, ProgressEvent } from './progressBus.ts';
 
 /**
+ * Publishes not yet answered by Redis, at most. Past it (Redis paused, or a connection that died
+ * without the socket knowing) events are dropped: memory stays bounded and subscribers read
+ * PostgreSQL meanwhile.
+ */
+const MAX_PUBLISHES_IN_FLIGHT = 1000;
+
+type Listener = (event: ProgressEvent) => void;
+
+/**
  * Redis pub/sub bus. INVARIANT: one subscriber connection per process, whatever the number of
  * WebSocket subscribers: channels are reference-counted and fanned out locally.
+ *
+ * Outages: the subscriber reconnects forever (ioredis's backoff, at most 2 s apart) and re-subscribes
+ * its channels by itself (autoResubscribe); messages published meanwhile are lost, which is why
+ * subscribers re-read PostgreSQL whenever the bus is quiet.
  */
 export class RedisProgressBus implements ProgressBus {
   private readonly pub: Redis;
   private sub: Redis | undefined;
-  private readonly listeners = new Map<string, Set<(event: ProgressEvent) => void>>();
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly url: string,
     private readonly prefix: string,
+    private readonly publishTimeoutMs: number,
   ) {
-    // Publishing must never block a worker on a Redis outage: fail fast, the state is in PostgreSQL.
-    this.pub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-    this.pub.on('error', (err) => warnOnce(`publisher: ${err.message}`));
+    // No offline queue: while Redis is away a publish fails at once instead of piling up. A Redis
+    // that is connected but does not answer (CLIENT PAUSE, a hung server) is bounded by commandTimeout.
+    this.pub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: publishTimeoutMs });
+    watchConnection(this.pub, 'publisher');
   }
 
   private channel(jobId: string): string {
     return `${this.prefix}progress:${jobId}`;
   }
 
+  /**
+   * INVARIANT: never waits for Redis, whatever state it is in: workers call this after every commit,
+   * and a merge must not stall on a fast path. The event is handed to the connection and the call
+   * returns; it is dropped when Redis is not connected or too many publishes are unanswered.
+   */
   async publish(event: ProgressEvent): Promise<void> {
-    try {
-      await this.pub.publish(this.channel(event.jobId), JSON.stringify(event));
-    } catch (err) {
-      warnOnce(`publish failed: ${(err as Error).message}`);
-    }
+    if (this.pub.status !== 'ready') return warnOnce('publish', `publish skipped: Redis is ${this.pub.status}`);
+    if (this.inFlight.size >= MAX_PUBLISHES_IN_FLIGHT) return warnOnce('publish', `publish skipped: ${MAX_PUBLISHES_IN_FLIGHT} publishes unanswered`);
+    const sent: Promise<unknown> = this.pub
+      .publish(this.channel(event.jobId), JSON.stringify(event))
+      .catch((err: Error) => warnOnce('publish', `publish failed: ${err.message}`))
+      .finally(() => this.inFlight.delete(sent));
+    this.inFlight.add(sent);
   }
 
   private subscriber(): Redis {
     if (!this.sub) {
-      const sub = new Redis(this.url, { maxRetriesPerRequest: null });
-      sub.on('error', (err) => warnOnce(`subscriber: ${err.message}`));
+      const sub = new Redis(this.url, { maxRetriesPerRequest: null, autoResubscribe: true });
+      watchConnection(sub, 'subscriber', () => `, re-subscribing ${this.listeners.size} channel(s)`);
       sub.on('message', (channel: string, message: string) => {
         const jobId = channel.slice(this.channel('').length);
         const set = this.listeners.get(jobId);
@@ -52,14 +75,13 @@ export class RedisProgressBus implements ProgressBus {
     return this.sub;
   }
 
-  async subscribe(jobId: string, listener: (event: ProgressEvent) => void): Promise<() => void> {
+  async subscribe(jobId: string, listener: Listener): Promise<() => void> {
     let set = this.listeners.get(jobId);
     let subscribing: Promise<unknown> | undefined;
     if (!set) {
       set = new Set();
       this.listeners.set(jobId, set);
-      // ioredis re-subscribes its channels after a reconnect by itself.
-      subscribing = this.subscriber().subscribe(this.channel(jobId)).catch((err: Error) => warnOnce(`subscribe: ${err.message}`));
+      subscribing = this.subscriber().subscribe(this.channel(jobId)).catch((err: Error) => warnOnce('subscriber', `subscribe: ${err.message}`));
     }
     set.add(listener);
     // Wait a moment for SUBSCRIBE so the caller misses nothing, but never hang on a Redis outage:
@@ -67,25 +89,42 @@ export class RedisProgressBus implements ProgressBus {
     if (subscribing) await Promise.race([subscribing, new Promise((resolve) => setTimeout(resolve, 500).unref())]);
     return () => {
       const current = this.listeners.get(jobId);
-      if (!current) return;
-      current.delete(listener);
-      if (current.size === 0) {
-        this.listeners.delete(jobId);
-        this.sub?.unsubscribe(this.channel(jobId)).catch(() => undefined);
-      }
+      if (!current?.delete(listener) || current.size > 0) return;
+      this.listeners.delete(jobId);
+      this.sub?.unsubscribe(this.channel(jobId)).catch(() => undefined);
     };
   }
 
   async close(): Promise<void> {
     this.listeners.clear();
+    // Let events already handed over arrive (a worker's last state), but never wait on an outage:
+    // commandTimeout settles each of them, and this bound covers a connection that never answers.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(this.inFlight), new Promise((resolve) => (timer = setTimeout(resolve, this.publishTimeoutMs)))]);
+    clearTimeout(timer);
     this.pub.disconnect();
     this.sub?.disconnect();
   }
 }
 
-let lastWarning = '';
-function warnOnce(message: string): void {
-  if (message === lastWarning) return;
-  lastWarning = message;
+/** The last warning per topic: an outage is logged once, not once per chunk or reconnect attempt. */
+const lastWarnings = new Map<string, string>();
+function warnOnce(topic: string, message: string): void {
+  if (lastWarnings.get(topic) === message) return;
+  lastWarnings.set(topic, message);
   console.warn(`[redis] ${message}`);
+}
+
+/** Logs a connection's first error of an outage and its recovery, and re-arms the warnings then. */
+function watchConnection(redis: Redis, name: string, onRecovery: () => string = () => ''): void {
+  let lost = false;
+  redis.on('error', (err: Error) => warnOnce(name, `${name}: ${err.message}`));
+  redis.on('close', () => (lost = true));
+  redis.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    lastWarnings.delete(name);
+    lastWarnings.delete('publish');
+    console.warn(`[redis] ${name} connected again${onRecovery()}`);
+  });
 }

@@ -21,3 +21,15 @@ export function contactRow(n: number, prefix = 'person'): string[] {
 export function validContactsCsv(count: number, prefix = 'person'): string {
   return buildCsv([CONTACTS_HEADER, ...Array.from({ length: count }, (_, i) => contactRow(i + 1, prefix))]);
 }
+
+/** `rows` contacts; every 100th has an invalid email, so failedRows is rows / 100 (rounded down). */
+export function fileWithSomeBadRows(rows: number, prefix: string): string {
+  return buildCsv([
+    CONTACTS_HEADER,
+    ...Array.from({ length: rows }, (_, i) => {
+      const row = contactRow(i + 1, prefix);
+      if ((i + 1) % 100 === 0) row[0] = `not-an-email-${i}`;
+      return row;
+    }),
+  ]);
+}

@@ -144,6 +144,8 @@ export const JOB_PROGRESS = `subscription($id: ID!) { jobProgress(jobId: $id) {
 export interface ProgressSubscription {
   /** Events received so far, in order. */
   events: any[];
+  /** When each event arrived (Date.now()), index for index with events. */
+  receivedAt: number[];
   /** Resolves with the first event (or rejects if the subscription ends before one). */
   first: Promise<any>;
   /** Resolves when the subscription completes or errors. */
@@ -155,6 +157,7 @@ export interface ProgressSubscription {
 /** Subscribes to jobProgress and records every event until the subscription completes (or errors). */
 export function subscribeProgress(client: Client, jobId: string): ProgressSubscription {
   const events: any[] = [];
+  const receivedAt: number[] = [];
   let gotFirst!: (e: any) => void;
   let noFirst!: (err: Error) => void;
   const first = new Promise<any>((res, rej) => ((gotFirst = res), (noFirst = rej)));
@@ -171,6 +174,7 @@ export function subscribeProgress(client: Client, jobId: string): ProgressSubscr
         next: (msg) => {
           if (msg.errors) return end(msg.errors);
           events.push((msg.data as any).jobProgress);
+          receivedAt.push(Date.now());
           if (events.length === 1) gotFirst(events[0]);
         },
         error: (errors) => end(errors),
@@ -178,7 +182,7 @@ export function subscribeProgress(client: Client, jobId: string): ProgressSubscr
       },
     );
   });
-  return { events, first, done, unsubscribe };
+  return { events, receivedAt, first, done, unsubscribe };
 }
 
 /** Collects every jobProgress event until the subscription completes (or errors). */

@@ -1,43 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCsv, CONTACTS_HEADER, contactRow } from '../helpers/buildCsv.ts';
+import { fileWithSomeBadRows } from '../helpers/buildCsv.ts';
 import { countContacts } from '../helpers/contactsTable.ts';
 import { fetchJob, importAndWait, subscribeProgress, uploadImport, waitForJob, wsClient } from '../helpers/graphqlClient.ts';
-import { expectExactTotals } from '../helpers/jobAssertions.ts';
+import { expectExactTotals, expectWellFormedStream } from '../helpers/jobAssertions.ts';
 import { startTestApp, type TestApp } from '../helpers/testApp.ts';
-
-const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
-
-/** `rows` contacts; every 100th has an invalid email, so failedRows is rows / 100. */
-function fileWithSomeBadRows(rows: number, prefix: string): string {
-  return buildCsv([
-    CONTACTS_HEADER,
-    ...Array.from({ length: rows }, (_, i) => {
-      const row = contactRow(i + 1, prefix);
-      if ((i + 1) % 100 === 0) row[0] = `not-an-email-${i}`;
-      return row;
-    }),
-  ]);
-}
-
-/** What must hold of any jobProgress stream that ran to its end. */
-function expectWellFormedStream(events: any[], jobId: string): void {
-  expect(events.length).toBeGreaterThanOrEqual(1);
-  for (const e of events) {
-    expect(e.jobId).toBe(jobId);
-    expect(e.succeededRows + e.failedRows).toBe(e.processedRows);
-    expect(e.percent).toBeGreaterThanOrEqual(0);
-    expect(e.percent).toBeLessThanOrEqual(100);
-  }
-  // Only the last event is terminal, and nothing ever goes backwards.
-  expect(events.slice(0, -1).map((e) => e.status).filter((s) => TERMINAL.includes(s))).toEqual([]);
-  expect(TERMINAL).toContain(events.at(-1).status);
-  for (let i = 1; i < events.length; i++) {
-    expect(events[i].processedRows).toBeGreaterThanOrEqual(events[i - 1].processedRows);
-    expect(events[i].succeededRows).toBeGreaterThanOrEqual(events[i - 1].succeededRows);
-    expect(events[i].failedRows).toBeGreaterThanOrEqual(events[i - 1].failedRows);
-    expect(events[i].percent).toBeGreaterThanOrEqual(events[i - 1].percent);
-  }
-}
 
 describe('live progress over graphql-ws', () => {
   let t: TestApp;
