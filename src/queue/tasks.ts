@@ -77,3 +77,20 @@ export function keyOf<T extends TaskName>(task: T, payload: PayloadOf<T>): strin
       return null;
   }
 }
+
+const isInt = (v: unknown) => Number.isInteger(v);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * True when a payload read back from the queue has the shape its task needs. A payload that does
+ * not (written by hand, by an older version, or corrupted) can never succeed: it is poison, failed
+ * at once instead of retried.
+ */
+export function isReadablePayload(task: TaskName, payload: unknown): boolean {
+  if (payload === null || typeof payload !== 'object') return false;
+  const p = payload as Record<string, unknown>;
+  if (typeof p.jobId !== 'string' || !UUID.test(p.jobId)) return false;
+  if (p.attempt !== undefined && !(isInt(p.attempt) && (p.attempt as number) >= 1)) return false;
+  if (task !== 'import_merge') return true;
+  return isInt(p.chunk) && isInt(p.fromRow) && isInt(p.toRow) && isInt(p.rows) && (p.rows as number) >= 0 && typeof p.deferred === 'boolean';
+}

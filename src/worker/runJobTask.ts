@@ -8,7 +8,7 @@ import { markFailed } from '../jobs/state/markFailed.ts';
 import { HandBack, type TaskLease } from '../jobs/taskLease.ts';
 import { queueTask } from '../queue/queueTask.ts';
 import { requeueHeldTask } from '../queue/requeueHeldTask.ts';
-import type { PayloadOf, TaskName } from '../queue/tasks.ts';
+import { isReadablePayload, type PayloadOf } from '../queue/tasks.ts';
 import { retryDelayMs, userFacingReason } from './failureReason.ts';
 import type { WorkerContext } from './workerContext.ts';
 import { WorkerLease } from './workerLease.ts';
@@ -39,9 +39,15 @@ export function jobTask<T extends JobTaskName>(
 ): Task<T> {
   return async (raw, helpers) => {
     const payload = raw as PayloadOf<T>;
-    if (payload === null || typeof payload !== 'object' || typeof payload.jobId !== 'string' || !isUuid(payload.jobId)) {
+    const jobId = (raw as { jobId?: unknown } | null)?.jobId;
+    if (typeof jobId !== 'string' || !isUuid(jobId)) {
       // Nothing to fail: no job can be named. Completing drops it; retrying could never help.
       helpers.logger.error(`task ${task} #${helpers.job.id} has an unreadable payload and is dropped: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    if (!isReadablePayload(task, raw)) {
+      helpers.logger.error(`task ${task} #${helpers.job.id} for job ${jobId} has an unreadable payload: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      await announceJob(ctx, await markFailed(ctx.pool, jobId, 'an internal task of this job could not be read; start the job again, and contact support if it happens again'));
       return;
     }
     const held = { taskId: helpers.job.id, poolId: helpers.job.locked_by ?? '' };

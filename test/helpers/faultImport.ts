@@ -84,3 +84,16 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** The graphile-worker tasks queued or running for a job: identifier, payload, and whether run_at is still ahead. */
+export function queuedTasks(databaseUrl: string, jobId: string): Promise<Array<{ task: string; payload: any; later: boolean }>> {
+  return withDatabase(databaseUrl, async (c) =>
+    (
+      await c.query(
+        `SELECT j.task_identifier AS task, p.payload, j.run_at > now() AS later
+         FROM graphile_worker.jobs j JOIN graphile_worker._private_jobs p ON p.id = j.id WHERE p.payload->>'jobId' = $1`,
+        [jobId],
+      )
+    ).rows,
+  );
+}
