@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/prisma.ts';
 import type { JobWatches } from './jobs/jobWatches.ts';
-import type { ProgressBus } from './progress/progressBus.ts';
+import type { ProgressBus } from './jobs/progressBus.ts';
 import type { BlobStore } from './storage/blobStore.ts';
 
 /** The long-lived services every process has, created once in app.ts and passed down. */

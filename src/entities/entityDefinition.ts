@@ -3,19 +3,10 @@
  * file that exports an EntityDefinition, registered in entities/registry.ts, plus its migration.
  */
 
-/** A stable, machine-readable reason a cell is rejected (RowError.code). */
-export type RowErrorCode =
-  | 'REQUIRED'
-  | 'INVALID_EMAIL'
-  | 'TOO_LONG'
-  | 'INVALID_NUMBER'
-  | 'INVALID_DATE'
-  | 'INVALID_ENUM'
-  | 'INVALID_CHARACTER'
-  | 'INVALID_ENCODING'
-  | 'MALFORMED_ROW'
-  | 'DUPLICATE_IN_FILE'
-  | 'DUPLICATE_EXISTS';
+/** A stable, machine-readable reason a cell is rejected (RowError.code): see rowErrorCodes.ts. */
+import type { RowErrorCode } from './rowErrorCodes.ts';
+
+export type { RowErrorCode };
 
 export interface CellError {
   code: RowErrorCode;

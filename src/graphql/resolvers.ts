@@ -6,7 +6,7 @@ import type { StartExportInput } from '../exports/exportRequest.ts';
 import { startExport } from '../exports/exportService.ts';
 import { cancelJob, findJob, startImport, type JobServiceDeps } from '../jobs/importService.ts';
 import type { JobRecord } from '../jobs/jobRecord.ts';
-import type { ProgressEvent } from '../progress/progressBus.ts';
+import type { ProgressEvent } from '../jobs/progressBus.ts';
 import { listJobs, listRowErrors } from '../jobs/jobQueries.ts';
 import type { DuplicateStrategy, JobKind, JobStatus } from '../jobs/jobStatus.ts';
 import { etaSeconds, rowsPerSecond, toProgressEvent } from '../jobs/progressMath.ts';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ProgressBus } from '../progress/progressBus.ts';
+import type { ProgressBus } from './progressBus.ts';
 import { queueTask } from '../queue/queueTask.ts';
 import type { JobRecord } from './jobRecord.ts';
 import { isTerminal } from './jobStatus.ts';

@@ -6,7 +6,7 @@ import { EncodingSniffer } from '../csv/encodingDetect.ts';
 import { FILE_ENCODINGS, parseFileEncoding, type FileEncoding } from '../csv/fileEncoding.ts';
 import { entityByName } from '../entities/registry.ts';
 import { AppError, badInput, notFound } from '../errors.ts';
-import type { ProgressBus } from '../progress/progressBus.ts';
+import type { ProgressBus } from './progressBus.ts';
 import { BlobTooLargeError, formatBytes, type BlobStore } from '../storage/blobStore.ts';
 import { announceJob } from './announceJob.ts';
 import { findByIdempotencyKey, idempotencyKeyOf } from './idempotencyKey.ts';

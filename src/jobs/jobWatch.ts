@@ -1,4 +1,4 @@
-import type { ProgressBus, ProgressEvent } from '../progress/progressBus.ts';
+import type { ProgressBus, ProgressEvent } from './progressBus.ts';
 import { isTerminal } from './jobStatus.ts';
 import { mayFollow } from './progressOrder.ts';
 import type { ProgressStream } from './progressStream.ts';

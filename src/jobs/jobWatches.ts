@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ProgressBus, ProgressEvent } from '../progress/progressBus.ts';
+import type { ProgressBus, ProgressEvent } from './progressBus.ts';
 import type { JobRecord } from './jobRecord.ts';
 import { isTerminal } from './jobStatus.ts';
 import { JobWatch } from './jobWatch.ts';

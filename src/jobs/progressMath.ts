@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '../progress/progressBus.ts';
+import type { ProgressEvent } from './progressBus.ts';
 import type { JobRecord } from './jobRecord.ts';
 import { isTerminal } from './jobStatus.ts';
 

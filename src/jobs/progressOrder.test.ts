@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgressEvent } from '../progress/progressBus.ts';
+import type { ProgressEvent } from './progressBus.ts';
 import { laterOf, mayFollow } from './progressOrder.ts';
 
 function state(over: Partial<ProgressEvent>): ProgressEvent {

@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '../progress/progressBus.ts';
+import type { ProgressEvent } from './progressBus.ts';
 import { isTerminal, type JobStatus } from './jobStatus.ts';
 
 /** Statuses only move forward: QUEUED, then RUNNING, then one terminal status. */

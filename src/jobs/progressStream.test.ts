@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgressEvent } from '../progress/progressBus.ts';
+import type { ProgressEvent } from './progressBus.ts';
 import { ProgressStream } from './progressStream.ts';
 
 function state(processedRows: number, status: ProgressEvent['status'] = 'RUNNING'): ProgressEvent {

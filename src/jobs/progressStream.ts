@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '../progress/progressBus.ts';
+import type { ProgressEvent } from './progressBus.ts';
 import { isTerminal } from './jobStatus.ts';
 import { mayFollow } from './progressOrder.ts';
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import { MemoryProgressBus } from './memoryProgressBus.ts';
-import type { ProgressBus } from './progressBus.ts';
+import type { ProgressBus } from '../jobs/progressBus.ts';
 import { RedisProgressBus } from './redisProgressBus.ts';
 
 export function createProgressBus(config: Config): ProgressBus {

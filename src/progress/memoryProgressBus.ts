@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ProgressBus, ProgressEvent } from './progressBus.ts';
+import type { ProgressBus, ProgressEvent } from '../jobs/progressBus.ts';
 
 /** In-process bus: the default with no REDIS_URL, when API and worker share one process. */
 export class MemoryProgressBus implements ProgressBus {

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { ProgressBus, ProgressEvent } from './progressBus.ts';
+import type { ProgressBus, ProgressEvent } from '../jobs/progressBus.ts';
 
 /**
  * Publishes not yet answered by Redis, at most. Past it (Redis paused, or a connection that died

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Config } from '../config.ts';
-import type { ProgressBus } from '../progress/progressBus.ts';
+import type { ProgressBus } from '../jobs/progressBus.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
 import type { Heartbeat } from './heartbeat.ts';
 

@@ -6,7 +6,7 @@ import { JOB_COLUMNS, type JobRecord } from '../../src/jobs/jobRecord.ts';
 import { JobWatches } from '../../src/jobs/jobWatches.ts';
 import { toProgressEvent } from '../../src/jobs/progressMath.ts';
 import { MemoryProgressBus } from '../../src/progress/memoryProgressBus.ts';
-import type { ProgressBus, ProgressEvent } from '../../src/progress/progressBus.ts';
+import type { ProgressBus, ProgressEvent } from '../../src/jobs/progressBus.ts';
 import { createTestDatabase } from '../helpers/testDatabase.ts';
 
 // The domain side of live progress, without GraphQL: JobWatches against a real PostgreSQL and the

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisProgressBus } from '../../src/progress/redisProgressBus.ts';
-import type { ProgressEvent } from '../../src/progress/progressBus.ts';
+import type { ProgressEvent } from '../../src/jobs/progressBus.ts';
 import type { AppProcess } from '../helpers/appProcess.ts';
 import { fileWithSomeBadRows } from '../helpers/buildCsv.ts';
 import { countContacts } from '../helpers/contactsTable.ts';

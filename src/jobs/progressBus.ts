@@ -1,4 +1,4 @@
-import type { JobStatus } from '../jobs/jobStatus.ts';
+import type { JobStatus } from './jobStatus.ts';
 
 /** What a worker publishes after each committed chunk, and what subscribers receive. */
 export interface ProgressEvent {
