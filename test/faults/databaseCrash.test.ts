@@ -68,7 +68,18 @@ describe('PostgreSQL restarted in immediate mode mid-import', () => {
         const p = await jobProgressRow(pg.url, jobId).catch(() => undefined);
         return p && p.merged_chunks >= 60 ? true : undefined;
       }, 120_000);
+      const before = (await jobProgressRow(pg.url, jobId)).merged_chunks;
+      const crashedAt = Date.now();
       await pg.crashRestart(2000);
+      const upAt = Date.now();
+      await waitFor('merges to go on after the restart', async () => {
+        const p = await jobProgressRow(pg.url, jobId).catch(() => undefined);
+        return p && (p.merged_chunks > before || p.status !== 'RUNNING') ? true : undefined;
+      }, 120_000, 100);
+      console.log(
+        `[faults] PostgreSQL immediate restart: down ${((upAt - crashedAt) / 1000).toFixed(1)} s; ` +
+          `merges committing again ${((Date.now() - upAt) / 1000).toFixed(1)} s after it was back`,
+      );
     });
     expect(crashed).toEqual(baseline);
     expect(api.isRunning()).toBe(true);
