@@ -38,7 +38,14 @@ function downloadLink(ctx: GraphQLContext, job: JobRecord): Promise<DownloadLink
 }
 
 interface StartImportArgs {
-  input: { entity: string; file: Promise<FileUpload>; duplicateStrategy?: DuplicateStrategy | null; idempotencyKey?: string | null; encoding?: string | null };
+  input: {
+    entity: string;
+    file: Promise<FileUpload>;
+    duplicateStrategy?: DuplicateStrategy | null;
+    idempotencyKey?: string | null;
+    encoding?: string | null;
+    dryRun?: boolean | null;
+  };
 }
 
 export const resolvers = {
@@ -62,6 +69,7 @@ export const resolvers = {
         duplicateStrategy: input.duplicateStrategy ?? 'SKIP',
         idempotencyKey: input.idempotencyKey,
         encoding: input.encoding,
+        dryRun: input.dryRun,
       });
     },
     cancelJob: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => cancelJob(serviceDeps(ctx), await ctx.viewer(), args.id),
@@ -84,6 +92,11 @@ export const resolvers = {
 
   Job: {
     percent: (job: JobRecord) => toProgressEvent(job).percent,
+    // A dry run inserted and updated nothing: its counters say what the import WOULD do.
+    insertedRows: (job: JobRecord) => (job.dryRun ? 0 : job.insertedRows),
+    updatedRows: (job: JobRecord) => (job.dryRun ? 0 : job.updatedRows),
+    wouldInsert: (job: JobRecord) => (job.dryRun ? job.insertedRows : null),
+    wouldUpdate: (job: JobRecord) => (job.dryRun ? job.updatedRows : null),
     rowsPerSecond: (job: JobRecord) => rowsPerSecond(job),
     etaSeconds: (job: JobRecord) => etaSeconds(job),
     ignoredColumns: (job: JobRecord) => (job.options as { ignoredColumns?: string[] } | null)?.ignoredColumns ?? [],

@@ -59,8 +59,11 @@ export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: Ta
       [p.jobId, ...range],
     );
     const params = [p.jobId, ...range, job.workspaceId];
-    let counts = job.conflictsMet ? undefined : await tryPlainInsert(db, plainInsertSql(entity, t, p.deferred), params);
-    counts ??= (await db.query<MergeCounts>(mergeSql(entity, t, job.duplicateStrategy ?? 'SKIP', presentColumns, p.deferred), params)).rows[0];
+    const merge = async () => {
+      const plain = job.conflictsMet ? undefined : await tryPlainInsert(db, plainInsertSql(entity, t, p.deferred), params);
+      return plain ?? (await db.query<MergeCounts>(mergeSql(entity, t, job.duplicateStrategy ?? 'SKIP', presentColumns, p.deferred), params)).rows[0];
+    };
+    const counts = job.dryRun ? await rolledBack(db, p, merge) : await merge();
     const failed = rejectedInStaging + counts.rejected;
     await recordMergedChunk(db, p.jobId, {
       processed,
@@ -72,6 +75,30 @@ export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: Ta
     });
     return completeIfDone(db, p.jobId);
   });
+}
+
+/**
+ * A dry run's merge: the very statements of a real one (so its counts and DUPLICATE_EXISTS errors
+ * are exactly what the import would produce), then rolled back to a savepoint, keeping only the
+ * row errors the merge wrote. INVARIANT: a dry run never leaves a row in the entity's table.
+ */
+async function rolledBack(db: pg.ClientBase, p: ImportMergePayload, merge: () => Promise<MergeCounts>): Promise<MergeCounts> {
+  await db.query('SAVEPOINT dry_run');
+  const counts = await merge();
+  const written = await db.query(
+    `SELECT "row", "column", code, message, value FROM job_row_errors WHERE job_id = $1 AND code = 'DUPLICATE_EXISTS' AND "row" BETWEEN $2 AND $3`,
+    [p.jobId, p.fromRow, p.toRow],
+  );
+  await db.query('ROLLBACK TO SAVEPOINT dry_run');
+  if (written.rows.length > 0) {
+    await db.query(
+      `INSERT INTO job_row_errors (job_id, "row", "column", code, message, value)
+       SELECT $1, e."row", e."column", e.code, e.message, e.value FROM jsonb_to_recordset($2::jsonb) AS e("row" int, "column" text, code text, message text, value text)
+       ON CONFLICT DO NOTHING`,
+      [p.jobId, JSON.stringify(written.rows)],
+    );
+  }
+  return counts;
 }
 
 /**

@@ -34,6 +34,8 @@ export interface StartImportRequest {
   idempotencyKey?: string | null;
   /** Forces the file's encoding (a FileEncoding name or alias); omitted, it is detected from the bytes. */
   encoding?: string | null;
+  /** Validate only: the whole pipeline runs, nothing is written to the entity table. */
+  dryRun?: boolean | null;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
       fileBytes: bytes,
       duplicateStrategy: req.duplicateStrategy,
       encoding: forced ?? sniffer!.encoding,
+      dryRun: req.dryRun ?? false,
     },
   );
   if (created) return created;

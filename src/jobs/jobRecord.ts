@@ -18,6 +18,8 @@ interface JobFields {
   idempotencyKey: string | null;
   /** Imports: the file's text encoding (a FileEncoding name); null for exports and for imports older than the column. */
   encoding: string | null;
+  /** Imports: validate only; nothing is written to the entity table. */
+  dryRun: boolean;
   totalRows: number | null;
   processedRows: number;
   succeededRows: number;
@@ -43,7 +45,7 @@ interface JobFields {
 /** SELECT list mapping the jobs table onto JobRecord, for raw SQL (RETURNING ${JOB_COLUMNS}). */
 export const JOB_COLUMNS = `id, workspace_id AS "workspaceId", kind, entity, status, file_name AS "fileName",
   file_key AS "fileKey", file_bytes AS "fileBytes", duplicate_strategy AS "duplicateStrategy",
-  idempotency_key AS "idempotencyKey", encoding, options, total_rows AS "totalRows", processed_rows AS "processedRows",
+  idempotency_key AS "idempotencyKey", encoding, dry_run AS "dryRun", options, total_rows AS "totalRows", processed_rows AS "processedRows",
   succeeded_rows AS "succeededRows", failed_rows AS "failedRows", inserted_rows AS "insertedRows",
   updated_rows AS "updatedRows", unchanged_rows AS "unchangedRows", percent, staged_rows AS "stagedRows",
   staged_bytes AS "stagedBytes", staged_chunks AS "stagedChunks", total_chunks AS "totalChunks",

@@ -21,6 +21,8 @@ export type NewJob =
       duplicateStrategy: DuplicateStrategy;
       /** The file's text encoding, detected or forced (src/csv/fileEncoding.ts). */
       encoding: string;
+      /** Validate only: the whole pipeline runs, nothing is written to the entity table. */
+      dryRun: boolean;
     })
   | (NewJobFields & { kind: 'EXPORT'; options: ExportOptions });
 
@@ -33,11 +35,11 @@ export async function createQueuedJob(pool: pg.Pool, job: NewJob): Promise<JobRe
   return withTransaction(pool, async (db) => {
     const imp = job.kind === 'IMPORT' ? job : undefined;
     const { rows } = await db.query<JobRecord>(
-      `INSERT INTO jobs (id, workspace_id, kind, entity, status, idempotency_key, file_name, file_key, file_bytes, duplicate_strategy, options, encoding)
-       VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6, $7, $8, $9, $10, $11)
+      `INSERT INTO jobs (id, workspace_id, kind, entity, status, idempotency_key, file_name, file_key, file_bytes, duplicate_strategy, options, encoding, dry_run)
+       VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING ${JOB_COLUMNS}`,
       [job.id, job.workspaceId, job.kind, job.entity, job.idempotencyKey, imp?.fileName ?? null, imp?.fileKey ?? null, imp?.fileBytes ?? null,
-        imp?.duplicateStrategy ?? null, JSON.stringify(job.kind === 'EXPORT' ? job.options : {}), imp?.encoding ?? null],
+        imp?.duplicateStrategy ?? null, JSON.stringify(job.kind === 'EXPORT' ? job.options : {}), imp?.encoding ?? null, imp?.dryRun ?? false],
     );
     if (rows.length === 0) return null;
     await queueTask(db, job.kind === 'IMPORT' ? 'import_stage' : 'export_run', { jobId: job.id });

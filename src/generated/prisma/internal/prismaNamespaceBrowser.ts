@@ -114,6 +114,7 @@ export const JobScalarFieldEnum = {
   idempotencyKey: 'idempotencyKey',
   encoding: 'encoding',
   options: 'options',
+  dryRun: 'dryRun',
   totalRows: 'totalRows',
   processedRows: 'processedRows',
   succeededRows: 'succeededRows',

@@ -72,6 +72,7 @@ export type JobMinAggregateOutputType = {
   duplicateStrategy: $Enums.DuplicateStrategy | null
   idempotencyKey: string | null
   encoding: string | null
+  dryRun: boolean | null
   totalRows: number | null
   processedRows: number | null
   succeededRows: number | null
@@ -106,6 +107,7 @@ export type JobMaxAggregateOutputType = {
   duplicateStrategy: $Enums.DuplicateStrategy | null
   idempotencyKey: string | null
   encoding: string | null
+  dryRun: boolean | null
   totalRows: number | null
   processedRows: number | null
   succeededRows: number | null
@@ -141,6 +143,7 @@ export type JobCountAggregateOutputType = {
   idempotencyKey: number
   encoding: number
   options: number
+  dryRun: number
   totalRows: number
   processedRows: number
   succeededRows: number
@@ -211,6 +214,7 @@ export type JobMinAggregateInputType = {
   duplicateStrategy?: true
   idempotencyKey?: true
   encoding?: true
+  dryRun?: true
   totalRows?: true
   processedRows?: true
   succeededRows?: true
@@ -245,6 +249,7 @@ export type JobMaxAggregateInputType = {
   duplicateStrategy?: true
   idempotencyKey?: true
   encoding?: true
+  dryRun?: true
   totalRows?: true
   processedRows?: true
   succeededRows?: true
@@ -280,6 +285,7 @@ export type JobCountAggregateInputType = {
   idempotencyKey?: true
   encoding?: true
   options?: true
+  dryRun?: true
   totalRows?: true
   processedRows?: true
   succeededRows?: true
@@ -402,6 +408,7 @@ export type JobGroupByOutputType = {
   idempotencyKey: string | null
   encoding: string | null
   options: runtime.JsonValue
+  dryRun: boolean
   totalRows: number | null
   processedRows: number
   succeededRows: number
@@ -460,6 +467,7 @@ export type JobWhereInput = {
   idempotencyKey?: Prisma.StringNullableFilter<"Job"> | string | null
   encoding?: Prisma.StringNullableFilter<"Job"> | string | null
   options?: Prisma.JsonFilter<"Job">
+  dryRun?: Prisma.BoolFilter<"Job"> | boolean
   totalRows?: Prisma.IntNullableFilter<"Job"> | number | null
   processedRows?: Prisma.IntFilter<"Job"> | number
   succeededRows?: Prisma.IntFilter<"Job"> | number
@@ -498,6 +506,7 @@ export type JobOrderByWithRelationInput = {
   idempotencyKey?: Prisma.SortOrderInput | Prisma.SortOrder
   encoding?: Prisma.SortOrderInput | Prisma.SortOrder
   options?: Prisma.SortOrder
+  dryRun?: Prisma.SortOrder
   totalRows?: Prisma.SortOrderInput | Prisma.SortOrder
   processedRows?: Prisma.SortOrder
   succeededRows?: Prisma.SortOrder
@@ -540,6 +549,7 @@ export type JobWhereUniqueInput = Prisma.AtLeast<{
   idempotencyKey?: Prisma.StringNullableFilter<"Job"> | string | null
   encoding?: Prisma.StringNullableFilter<"Job"> | string | null
   options?: Prisma.JsonFilter<"Job">
+  dryRun?: Prisma.BoolFilter<"Job"> | boolean
   totalRows?: Prisma.IntNullableFilter<"Job"> | number | null
   processedRows?: Prisma.IntFilter<"Job"> | number
   succeededRows?: Prisma.IntFilter<"Job"> | number
@@ -578,6 +588,7 @@ export type JobOrderByWithAggregationInput = {
   idempotencyKey?: Prisma.SortOrderInput | Prisma.SortOrder
   encoding?: Prisma.SortOrderInput | Prisma.SortOrder
   options?: Prisma.SortOrder
+  dryRun?: Prisma.SortOrder
   totalRows?: Prisma.SortOrderInput | Prisma.SortOrder
   processedRows?: Prisma.SortOrder
   succeededRows?: Prisma.SortOrder
@@ -621,6 +632,7 @@ export type JobScalarWhereWithAggregatesInput = {
   idempotencyKey?: Prisma.StringNullableWithAggregatesFilter<"Job"> | string | null
   encoding?: Prisma.StringNullableWithAggregatesFilter<"Job"> | string | null
   options?: Prisma.JsonWithAggregatesFilter<"Job">
+  dryRun?: Prisma.BoolWithAggregatesFilter<"Job"> | boolean
   totalRows?: Prisma.IntNullableWithAggregatesFilter<"Job"> | number | null
   processedRows?: Prisma.IntWithAggregatesFilter<"Job"> | number
   succeededRows?: Prisma.IntWithAggregatesFilter<"Job"> | number
@@ -655,6 +667,7 @@ export type JobCreateInput = {
   idempotencyKey?: string | null
   encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: boolean
   totalRows?: number | null
   processedRows?: number
   succeededRows?: number
@@ -693,6 +706,7 @@ export type JobUncheckedCreateInput = {
   idempotencyKey?: string | null
   encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: boolean
   totalRows?: number | null
   processedRows?: number
   succeededRows?: number
@@ -729,6 +743,7 @@ export type JobUpdateInput = {
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
   succeededRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -767,6 +782,7 @@ export type JobUncheckedUpdateInput = {
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
   succeededRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -804,6 +820,7 @@ export type JobCreateManyInput = {
   idempotencyKey?: string | null
   encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: boolean
   totalRows?: number | null
   processedRows?: number
   succeededRows?: number
@@ -838,6 +855,7 @@ export type JobUpdateManyMutationInput = {
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
   succeededRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -873,6 +891,7 @@ export type JobUncheckedUpdateManyInput = {
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
   succeededRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -923,6 +942,7 @@ export type JobCountOrderByAggregateInput = {
   idempotencyKey?: Prisma.SortOrder
   encoding?: Prisma.SortOrder
   options?: Prisma.SortOrder
+  dryRun?: Prisma.SortOrder
   totalRows?: Prisma.SortOrder
   processedRows?: Prisma.SortOrder
   succeededRows?: Prisma.SortOrder
@@ -974,6 +994,7 @@ export type JobMaxOrderByAggregateInput = {
   duplicateStrategy?: Prisma.SortOrder
   idempotencyKey?: Prisma.SortOrder
   encoding?: Prisma.SortOrder
+  dryRun?: Prisma.SortOrder
   totalRows?: Prisma.SortOrder
   processedRows?: Prisma.SortOrder
   succeededRows?: Prisma.SortOrder
@@ -1008,6 +1029,7 @@ export type JobMinOrderByAggregateInput = {
   duplicateStrategy?: Prisma.SortOrder
   idempotencyKey?: Prisma.SortOrder
   encoding?: Prisma.SortOrder
+  dryRun?: Prisma.SortOrder
   totalRows?: Prisma.SortOrder
   processedRows?: Prisma.SortOrder
   succeededRows?: Prisma.SortOrder
@@ -1118,6 +1140,10 @@ export type NullableEnumDuplicateStrategyFieldUpdateOperationsInput = {
   set?: $Enums.DuplicateStrategy | null
 }
 
+export type BoolFieldUpdateOperationsInput = {
+  set?: boolean
+}
+
 export type NullableIntFieldUpdateOperationsInput = {
   set?: number | null
   increment?: number
@@ -1148,10 +1174,6 @@ export type BigIntFieldUpdateOperationsInput = {
   decrement?: bigint | number
   multiply?: bigint | number
   divide?: bigint | number
-}
-
-export type BoolFieldUpdateOperationsInput = {
-  set?: boolean
 }
 
 export type JobCreateNestedOneWithoutRowErrorsInput = {
@@ -1194,6 +1216,7 @@ export type JobCreateWithoutWorkspaceInput = {
   idempotencyKey?: string | null
   encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: boolean
   totalRows?: number | null
   processedRows?: number
   succeededRows?: number
@@ -1230,6 +1253,7 @@ export type JobUncheckedCreateWithoutWorkspaceInput = {
   idempotencyKey?: string | null
   encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: boolean
   totalRows?: number | null
   processedRows?: number
   succeededRows?: number
@@ -1296,6 +1320,7 @@ export type JobScalarWhereInput = {
   idempotencyKey?: Prisma.StringNullableFilter<"Job"> | string | null
   encoding?: Prisma.StringNullableFilter<"Job"> | string | null
   options?: Prisma.JsonFilter<"Job">
+  dryRun?: Prisma.BoolFilter<"Job"> | boolean
   totalRows?: Prisma.IntNullableFilter<"Job"> | number | null
   processedRows?: Prisma.IntFilter<"Job"> | number
   succeededRows?: Prisma.IntFilter<"Job"> | number
@@ -1330,6 +1355,7 @@ export type JobCreateWithoutRowErrorsInput = {
   idempotencyKey?: string | null
   encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: boolean
   totalRows?: number | null
   processedRows?: number
   succeededRows?: number
@@ -1367,6 +1393,7 @@ export type JobUncheckedCreateWithoutRowErrorsInput = {
   idempotencyKey?: string | null
   encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: boolean
   totalRows?: number | null
   processedRows?: number
   succeededRows?: number
@@ -1418,6 +1445,7 @@ export type JobUpdateWithoutRowErrorsInput = {
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
   succeededRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1455,6 +1483,7 @@ export type JobUncheckedUpdateWithoutRowErrorsInput = {
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
   succeededRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1490,6 +1519,7 @@ export type JobCreateWithoutChunksInput = {
   idempotencyKey?: string | null
   encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: boolean
   totalRows?: number | null
   processedRows?: number
   succeededRows?: number
@@ -1527,6 +1557,7 @@ export type JobUncheckedCreateWithoutChunksInput = {
   idempotencyKey?: string | null
   encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: boolean
   totalRows?: number | null
   processedRows?: number
   succeededRows?: number
@@ -1578,6 +1609,7 @@ export type JobUpdateWithoutChunksInput = {
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
   succeededRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1615,6 +1647,7 @@ export type JobUncheckedUpdateWithoutChunksInput = {
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
   succeededRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1650,6 +1683,7 @@ export type JobCreateManyWorkspaceInput = {
   idempotencyKey?: string | null
   encoding?: string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: boolean
   totalRows?: number | null
   processedRows?: number
   succeededRows?: number
@@ -1684,6 +1718,7 @@ export type JobUpdateWithoutWorkspaceInput = {
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
   succeededRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1720,6 +1755,7 @@ export type JobUncheckedUpdateWithoutWorkspaceInput = {
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
   succeededRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1756,6 +1792,7 @@ export type JobUncheckedUpdateManyWithoutWorkspaceInput = {
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   processedRows?: Prisma.IntFieldUpdateOperationsInput | number
   succeededRows?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1831,6 +1868,7 @@ export type JobSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   idempotencyKey?: boolean
   encoding?: boolean
   options?: boolean
+  dryRun?: boolean
   totalRows?: boolean
   processedRows?: boolean
   succeededRows?: boolean
@@ -1870,6 +1908,7 @@ export type JobSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extension
   idempotencyKey?: boolean
   encoding?: boolean
   options?: boolean
+  dryRun?: boolean
   totalRows?: boolean
   processedRows?: boolean
   succeededRows?: boolean
@@ -1906,6 +1945,7 @@ export type JobSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extension
   idempotencyKey?: boolean
   encoding?: boolean
   options?: boolean
+  dryRun?: boolean
   totalRows?: boolean
   processedRows?: boolean
   succeededRows?: boolean
@@ -1942,6 +1982,7 @@ export type JobSelectScalar = {
   idempotencyKey?: boolean
   encoding?: boolean
   options?: boolean
+  dryRun?: boolean
   totalRows?: boolean
   processedRows?: boolean
   succeededRows?: boolean
@@ -1964,7 +2005,7 @@ export type JobSelectScalar = {
   updatedAt?: boolean
 }
 
-export type JobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "kind" | "entity" | "status" | "fileName" | "fileKey" | "fileBytes" | "duplicateStrategy" | "idempotencyKey" | "encoding" | "options" | "totalRows" | "processedRows" | "succeededRows" | "failedRows" | "insertedRows" | "updatedRows" | "unchangedRows" | "percent" | "stagedRows" | "stagedBytes" | "stagedChunks" | "totalChunks" | "mergedChunks" | "conflictsMet" | "failureReason" | "resultKey" | "createdAt" | "startedAt" | "completedAt" | "updatedAt", ExtArgs["result"]["job"]>
+export type JobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "kind" | "entity" | "status" | "fileName" | "fileKey" | "fileBytes" | "duplicateStrategy" | "idempotencyKey" | "encoding" | "options" | "dryRun" | "totalRows" | "processedRows" | "succeededRows" | "failedRows" | "insertedRows" | "updatedRows" | "unchangedRows" | "percent" | "stagedRows" | "stagedBytes" | "stagedChunks" | "totalChunks" | "mergedChunks" | "conflictsMet" | "failureReason" | "resultKey" | "createdAt" | "startedAt" | "completedAt" | "updatedAt", ExtArgs["result"]["job"]>
 export type JobInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   workspace?: boolean | Prisma.WorkspaceDefaultArgs<ExtArgs>
   rowErrors?: boolean | Prisma.Job$rowErrorsArgs<ExtArgs>
@@ -2004,6 +2045,10 @@ export type $JobPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
      */
     encoding: string | null
     options: runtime.JsonValue
+    /**
+     * Validate only: merges roll their entity writes back; inserted/updated rows then count what would change.
+     */
+    dryRun: boolean
     totalRows: number | null
     processedRows: number
     succeededRows: number
@@ -2468,6 +2513,7 @@ export interface JobFieldRefs {
   readonly idempotencyKey: Prisma.FieldRef<"Job", 'String'>
   readonly encoding: Prisma.FieldRef<"Job", 'String'>
   readonly options: Prisma.FieldRef<"Job", 'Json'>
+  readonly dryRun: Prisma.FieldRef<"Job", 'Boolean'>
   readonly totalRows: Prisma.FieldRef<"Job", 'Int'>
   readonly processedRows: Prisma.FieldRef<"Job", 'Int'>
   readonly succeededRows: Prisma.FieldRef<"Job", 'Int'>
