@@ -10,6 +10,7 @@ import type { ProgressEvent } from '../jobs/progressBus.ts';
 import { listJobs, listRowErrors } from '../jobs/jobQueries.ts';
 import type { DuplicateStrategy, JobKind, JobStatus } from '../jobs/jobStatus.ts';
 import { etaSeconds, rowsPerSecond, toProgressEvent } from '../jobs/progressMath.ts';
+import { latestRevertOf, startRevert } from '../reverts/revertService.ts';
 import type { GraphQLContext } from './context.ts';
 import { DateTime } from './scalars.ts';
 
@@ -73,6 +74,7 @@ export const resolvers = {
       });
     },
     cancelJob: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => cancelJob(serviceDeps(ctx), await ctx.viewer(), args.id),
+    revertImport: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => startRevert(ctx.services, await ctx.viewer(), args.id),
     startExport: async (_: unknown, args: { input: StartExportInput & { idempotencyKey?: string | null } }, ctx: GraphQLContext) =>
       startExport(serviceDeps(ctx), await ctx.viewer(), args.input),
   },
@@ -92,6 +94,9 @@ export const resolvers = {
 
   Job: {
     percent: (job: JobRecord) => toProgressEvent(job).percent,
+    revertedBy: (job: JobRecord, _: unknown, ctx: GraphQLContext) => (job.kind === 'IMPORT' ? latestRevertOf(ctx.services.pool, job.id) : null),
+    reverts: async (job: JobRecord, _: unknown, ctx: GraphQLContext) =>
+      job.revertsJobId ? findJob(ctx.services.pool, await ctx.viewer(), job.revertsJobId) : null,
     // A dry run inserted and updated nothing: its counters say what the import WOULD do.
     insertedRows: (job: JobRecord) => (job.dryRun ? 0 : job.insertedRows),
     updatedRows: (job: JobRecord) => (job.dryRun ? 0 : job.updatedRows),

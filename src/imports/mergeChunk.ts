@@ -8,6 +8,7 @@ import { loadJob } from '../jobs/state/loadJob.ts';
 import { recordMergedChunk } from '../jobs/state/recordMergedChunk.ts';
 import type { TaskLease } from '../jobs/taskLease.ts';
 import type { ImportMergePayload } from '../queue/tasks.ts';
+import { ledgerTable } from './importLedger.ts';
 import { mergeSql, plainInsertSql } from './mergeSql.ts';
 import { StagingLost } from './stagingLost.ts';
 import { stagingTables } from './stagingTables.ts';
@@ -59,9 +60,11 @@ export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: Ta
       [p.jobId, ...range],
     );
     const params = [p.jobId, ...range, job.workspaceId];
+    // A dry run writes no ledger: everything it changes is rolled back.
+    const ledger = job.dryRun ? null : ledgerTable(p.jobId);
     const merge = async () => {
-      const plain = job.conflictsMet ? undefined : await tryPlainInsert(db, plainInsertSql(entity, t, p.deferred), params);
-      return plain ?? (await db.query<MergeCounts>(mergeSql(entity, t, job.duplicateStrategy ?? 'SKIP', presentColumns, p.deferred), params)).rows[0];
+      const plain = job.conflictsMet ? undefined : await tryPlainInsert(db, plainInsertSql(entity, t, p.deferred, ledger), params);
+      return plain ?? (await db.query<MergeCounts>(mergeSql(entity, t, job.duplicateStrategy ?? 'SKIP', presentColumns, p.deferred, ledger), params)).rows[0];
     };
     const counts = job.dryRun ? await rolledBack(db, p, merge) : await merge();
     const failed = rejectedInStaging + counts.rejected;
@@ -108,9 +111,9 @@ async function rolledBack(db: pg.ClientBase, p: ImportMergePayload, merge: () =>
 async function tryPlainInsert(db: pg.ClientBase, sql: string, params: unknown[]): Promise<MergeCounts | undefined> {
   await db.query('SAVEPOINT plain_insert');
   try {
-    const r = await db.query(sql, params);
+    const r = await db.query<{ inserted: number }>(sql, params);
     await db.query('RELEASE SAVEPOINT plain_insert');
-    return { inserted: r.rowCount ?? 0, updated: 0, rejected: 0 };
+    return { inserted: r.rows[0].inserted, updated: 0, rejected: 0 };
   } catch (err) {
     if ((err as { code?: string }).code !== '23505') throw err;
     await db.query('ROLLBACK TO SAVEPOINT plain_insert');

@@ -10,39 +10,65 @@ import type { StagingTables } from './stagingTables.ts';
  * INVARIANT: staging has already removed in-file duplicates (only the first valid occurrence of a
  * key has ok = true), so no statement here can meet the same key twice, whatever the chunk size.
  * `deferred` selects the chunk's own rows (false) or the rows settled after staging (true).
+ * With a `ledger` (src/imports/importLedger.ts), the same statement records each row it inserted
+ * and the before-image of each row it updated: the ledger commits exactly with the changes.
  */
-export function mergeSql(entity: EntityDefinition, t: StagingTables, strategy: DuplicateStrategy, presentColumns: string[], deferred: boolean): string {
+export function mergeSql(
+  entity: EntityDefinition,
+  t: StagingTables,
+  strategy: DuplicateStrategy,
+  presentColumns: string[],
+  deferred: boolean,
+  ledger: string | null,
+): string {
   const cols = entity.columns.map((c) => `"${c.name}"`);
   const key = `"${entity.key}"`;
   const src = `src AS (SELECT row_no, ${cols.join(', ')} FROM ${t.rows} WHERE row_no BETWEEN $2 AND $3 AND ok AND ${deferred ? '' : 'NOT '}deferred)`;
   const insert = `INSERT INTO "${entity.table}" (workspace_id, import_job_id, ${cols.join(', ')})
     SELECT $4::uuid, $1::uuid, ${cols.join(', ')} FROM src`;
+  // Staging compares keys bytewise (COLLATE "C"); against the entity table, the table's own collation, so its index serves.
+  const sameKey = (alias: string) => `${alias}.${key} = s.${key} COLLATE "default"`;
   // Only columns the file has are overwritten: a file without a phone column must not erase phones.
   const updatable = presentColumns.filter((c) => c !== entity.key).map((c) => `"${c}"`);
 
   if (strategy === 'UPDATE' && updatable.length > 0) {
     const target = `"${entity.table}"`;
-    return `WITH ${src},
+    const differs = (a: string, b: string) =>
+      `(${updatable.map((c) => `${a}.${c}`).join(', ')}) IS DISTINCT FROM (${updatable.map((c) => `${b}.${c}`).join(', ')})`;
+    const prev = ledger ? `prev AS (SELECT t.id, to_jsonb(t.*) AS before FROM ${target} t JOIN src s ON t.workspace_id = $4 AND ${sameKey('t')} WHERE ${differs('t', 's')}),` : '';
+    const led = ledger
+      ? `, led AS (INSERT INTO ${ledger} (row_no, entity_id, action, written_at, before)
+          SELECT s.row_no, ins.id, CASE WHEN ins.inserted THEN 'I' ELSE 'U' END, now(), p.before
+          FROM ins JOIN src s ON ${sameKey('ins')} LEFT JOIN prev p ON p.id = ins.id)`
+      : '';
+    return `WITH ${src}, ${prev}
       ins AS (${insert}
         ON CONFLICT (workspace_id, ${key}) DO UPDATE SET
           ${updatable.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, import_job_id = EXCLUDED.import_job_id, updated_at = now()
-        WHERE (${updatable.map((c) => `${target}.${c}`).join(', ')}) IS DISTINCT FROM (${updatable.map((c) => `EXCLUDED.${c}`).join(', ')})
-        RETURNING (xmax = 0) AS inserted)
+        WHERE ${differs(target, 'EXCLUDED')}
+        RETURNING (xmax = 0) AS inserted, id, ${key})
+      ${led}
       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated, 0 AS rejected FROM ins`;
   }
+  const recordInserts = ledger
+    ? `, led AS (INSERT INTO ${ledger} (row_no, entity_id, action, written_at) SELECT s.row_no, ins.id, 'I', now() FROM ins JOIN src s ON ${sameKey('ins')})`
+    : '';
+
   if (strategy === 'FAIL') {
     return `WITH ${src},
-      ins AS (${insert} ON CONFLICT (workspace_id, ${key}) DO NOTHING RETURNING ${key} AS key),
+      ins AS (${insert} ON CONFLICT (workspace_id, ${key}) DO NOTHING RETURNING id, ${key})
+      ${recordInserts},
       dup AS (INSERT INTO job_row_errors (job_id, "row", "column", code, message, value)
         SELECT $1::uuid, s.row_no, '${entity.key}', 'DUPLICATE_EXISTS',
                '${entity.key} ''' || s.${key} || ''' already exists', s.${key}::text
-        FROM src s WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.key = s.${key})
+        FROM src s WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ${sameKey('ins')})
         ON CONFLICT DO NOTHING RETURNING 1)
       SELECT (SELECT count(*) FROM ins)::int AS inserted, 0 AS updated, (SELECT count(*) FROM dup)::int AS rejected`;
   }
   // SKIP (and UPDATE of a file that has nothing but the key): existing rows are kept as they are.
   return `WITH ${src},
-    ins AS (${insert} ON CONFLICT (workspace_id, ${key}) DO NOTHING RETURNING 1)
+    ins AS (${insert} ON CONFLICT (workspace_id, ${key}) DO NOTHING RETURNING id, ${key})
+    ${recordInserts}
     SELECT count(*)::int AS inserted, 0 AS updated, 0 AS rejected FROM ins`;
 }
 
@@ -50,10 +76,17 @@ export function mergeSql(entity: EntityDefinition, t: StagingTables, strategy: D
  * The same rows inserted without ON CONFLICT, which spares PostgreSQL the speculative insertion
  * (measured: a third less work). Only valid while the import has met no existing key: the caller
  * runs it under a savepoint and, on a unique violation, rolls back and runs mergeSql instead.
- * Parameters as mergeSql; rowCount = rows inserted.
+ * Parameters as mergeSql; returns one row: inserted.
  */
-export function plainInsertSql(entity: EntityDefinition, t: StagingTables, deferred: boolean): string {
+export function plainInsertSql(entity: EntityDefinition, t: StagingTables, deferred: boolean, ledger: string | null): string {
   const cols = entity.columns.map((c) => `"${c.name}"`).join(', ');
-  return `INSERT INTO "${entity.table}" (workspace_id, import_job_id, ${cols})
-    SELECT $4::uuid, $1::uuid, ${cols} FROM ${t.rows} WHERE row_no BETWEEN $2 AND $3 AND ok AND ${deferred ? '' : 'NOT '}deferred`;
+  const key = `"${entity.key}"`;
+  const src = `src AS (SELECT row_no, ${cols} FROM ${t.rows} WHERE row_no BETWEEN $2 AND $3 AND ok AND ${deferred ? '' : 'NOT '}deferred)`;
+  const led = ledger
+    ? `, led AS (INSERT INTO ${ledger} (row_no, entity_id, action, written_at) SELECT s.row_no, ins.id, 'I', now() FROM ins JOIN src s ON ins.${key} = s.${key} COLLATE "default")`
+    : '';
+  return `WITH ${src},
+    ins AS (INSERT INTO "${entity.table}" (workspace_id, import_job_id, ${cols}) SELECT $4::uuid, $1::uuid, ${cols} FROM src RETURNING id, ${key})
+    ${led}
+    SELECT count(*)::int AS inserted FROM ins`;
 }

@@ -18,6 +18,7 @@ import { completeStaging } from './completeStaging.ts';
 import { KeyFilter } from './keyFilter.ts';
 import { stageChunk } from './stageChunk.ts';
 import { planStaging } from './stagingPlan.ts';
+import { createLedger } from './importLedger.ts';
 import { createStagingTables, type StagingTables } from './stagingTables.ts';
 
 export interface StageDeps {
@@ -42,6 +43,7 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
   const { pool } = deps;
   const entity = entityByName(job.entity);
   const t = await createStagingTables(pool, job.id, entity);
+  if (!job.dryRun) await createLedger(pool, job.id);
   const plan = await planStaging(pool, job, t);
   // Staged already, and staging is intact: the merges finish the job.
   if (job.totalChunks !== null && plan.mode !== 'repair') return { kind: 'staged', job: null };

@@ -39,3 +39,8 @@ export interface ExportOptions {
   /** CSV only: a UTF-8 BOM and CRLF line ends, for Excel. */
   excelCompatible: boolean;
 }
+
+/** A revert's options, fixed by its first run: a retry must cut the ledger into the same chunks. */
+export interface RevertOptions {
+  chunkSize?: number;
+}

@@ -1,5 +1,5 @@
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
-export type JobKind = 'IMPORT' | 'EXPORT';
+export type JobKind = 'IMPORT' | 'EXPORT' | 'REVERT';
 export type DuplicateStrategy = 'SKIP' | 'UPDATE' | 'FAIL';
 
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];

@@ -5,7 +5,9 @@ import { etaSeconds, expectedRows, rowsPerSecond, toProgressEvent } from './prog
 const base: JobRecord = {
   id: 'j', workspaceId: 'w', kind: 'IMPORT', entity: 'CONTACTS', status: 'RUNNING', fileName: 'a.csv', fileKey: 'k',
   fileBytes: 1000, duplicateStrategy: 'SKIP', idempotencyKey: null, encoding: 'UTF-8',
-  dryRun: false, options: {}, totalRows: null, processedRows: 0,
+  dryRun: false,
+  deletedRows: 0,
+  revertsJobId: null, options: {}, totalRows: null, processedRows: 0,
   succeededRows: 0, failedRows: 0, insertedRows: 0, updatedRows: 0, unchangedRows: 0, percent: 0, stagedRows: 0,
   stagedBytes: 0, stagedChunks: 0, totalChunks: null, mergedChunks: 0, conflictsMet: false, failureReason: null, resultKey: null,
   createdAt: new Date(0), startedAt: new Date(0), completedAt: null, updatedAt: new Date(0),

@@ -38,6 +38,7 @@ declare global {
       import_merge: ImportMergePayload;
       import_cleanup: JobPayload;
       export_run: JobPayload;
+      revert_run: JobPayload;
       sweep_stuck_jobs: unknown;
       retention_sweep: unknown;
     }
@@ -59,6 +60,7 @@ export const taskKey = {
   importMerge: (jobId: string, chunk: number) => `import:${jobId}:merge:${chunk === DEFERRED_CHUNK ? 'deferred' : chunk}`,
   importCleanup: (jobId: string) => `import:${jobId}:cleanup`,
   exportRun: (jobId: string) => `export:${jobId}:run`,
+  revertRun: (jobId: string) => `revert:${jobId}:run`,
 };
 
 /** The key a task with this payload was queued under (so a running task can hand itself back). */
@@ -73,6 +75,8 @@ export function keyOf<T extends TaskName>(task: T, payload: PayloadOf<T>): strin
       return taskKey.importCleanup(p.jobId!);
     case 'export_run':
       return taskKey.exportRun(p.jobId!);
+    case 'revert_run':
+      return taskKey.revertRun(p.jobId!);
     default:
       return null;
   }

@@ -13,7 +13,7 @@ import { retryDelayMs, userFacingReason } from './failureReason.ts';
 import type { WorkerContext } from './workerContext.ts';
 import { WorkerLease } from './workerLease.ts';
 
-type JobTaskName = 'import_stage' | 'import_merge' | 'export_run' | 'import_cleanup';
+type JobTaskName = 'import_stage' | 'import_merge' | 'export_run' | 'import_cleanup' | 'revert_run';
 
 /** How long a merge waits before looking again for rows a restage is putting back. */
 const RESTAGE_WAIT_MS = 1000;

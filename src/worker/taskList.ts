@@ -4,6 +4,7 @@ import { importCleanup } from './tasks/importCleanup.ts';
 import { importMerge } from './tasks/importMerge.ts';
 import { importStage } from './tasks/importStage.ts';
 import { retentionSweep } from './tasks/retentionSweep.ts';
+import { revertRun } from './tasks/revertRun.ts';
 import { sweepStuckJobsTask } from './tasks/sweepStuckJobs.ts';
 import type { WorkerContext } from './workerContext.ts';
 
@@ -14,6 +15,7 @@ export function taskList(ctx: WorkerContext): TaskList {
     import_merge: importMerge(ctx),
     import_cleanup: importCleanup(ctx),
     export_run: exportRun(ctx),
+    revert_run: revertRun(ctx),
     sweep_stuck_jobs: sweepStuckJobsTask(ctx),
     retention_sweep: retentionSweep(ctx),
   } as TaskList;

@@ -19,7 +19,8 @@ export type TokenRole = (typeof TokenRole)[keyof typeof TokenRole]
 
 export const JobKind = {
   IMPORT: 'IMPORT',
-  EXPORT: 'EXPORT'
+  EXPORT: 'EXPORT',
+  REVERT: 'REVERT'
 } as const
 
 export type JobKind = (typeof JobKind)[keyof typeof JobKind]

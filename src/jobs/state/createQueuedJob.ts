@@ -24,10 +24,14 @@ export type NewJob =
       /** Validate only: the whole pipeline runs, nothing is written to the entity table. */
       dryRun: boolean;
     })
-  | (NewJobFields & { kind: 'EXPORT'; options: ExportOptions });
+  | (NewJobFields & { kind: 'EXPORT'; options: ExportOptions })
+  | (NewJobFields & { kind: 'REVERT'; revertsJobId: string });
+
+/** The task that starts a job of each kind. */
+const FIRST_TASK = { IMPORT: 'import_stage', EXPORT: 'export_run', REVERT: 'revert_run' } as const;
 
 /**
- * Records a QUEUED job and queues its first task (import_stage or export_run) in ONE transaction:
+ * Records a QUEUED job and queues its first task (import_stage, export_run, revert_run) in ONE transaction:
  * a job never exists without the task that will move it. Null when the workspace already has a job
  * with this idempotency key.
  */
@@ -35,14 +39,15 @@ export async function createQueuedJob(pool: pg.Pool, job: NewJob): Promise<JobRe
   return withTransaction(pool, async (db) => {
     const imp = job.kind === 'IMPORT' ? job : undefined;
     const { rows } = await db.query<JobRecord>(
-      `INSERT INTO jobs (id, workspace_id, kind, entity, status, idempotency_key, file_name, file_key, file_bytes, duplicate_strategy, options, encoding, dry_run)
-       VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6, $7, $8, $9, $10, $11, $12)
+      `INSERT INTO jobs (id, workspace_id, kind, entity, status, idempotency_key, file_name, file_key, file_bytes, duplicate_strategy, options, encoding, dry_run, reverts_job_id)
+       VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING ${JOB_COLUMNS}`,
       [job.id, job.workspaceId, job.kind, job.entity, job.idempotencyKey, imp?.fileName ?? null, imp?.fileKey ?? null, imp?.fileBytes ?? null,
-        imp?.duplicateStrategy ?? null, JSON.stringify(job.kind === 'EXPORT' ? job.options : {}), imp?.encoding ?? null, imp?.dryRun ?? false],
+        imp?.duplicateStrategy ?? null, JSON.stringify(job.kind === 'EXPORT' ? job.options : {}), imp?.encoding ?? null, imp?.dryRun ?? false,
+        job.kind === 'REVERT' ? job.revertsJobId : null],
     );
     if (rows.length === 0) return null;
-    await queueTask(db, job.kind === 'IMPORT' ? 'import_stage' : 'export_run', { jobId: job.id });
+    await queueTask(db, FIRST_TASK[job.kind], { jobId: job.id });
     return rows[0];
   });
 }

@@ -1,10 +1,12 @@
 import type { Task } from 'graphile-worker';
+import { dropLedger } from '../../imports/importLedger.ts';
 import { clearJobFiles, jobsPastRetention } from '../../jobs/state/clearJobFiles.ts';
 import type { WorkerContext } from '../workerContext.ts';
 
 /**
  * Cron task `retention_sweep`: deletes uploaded import files and export results of jobs that ended
- * more than FILE_RETENTION_DAYS ago. The jobs stay (with their counts and errors); the link is gone.
+ * more than FILE_RETENTION_DAYS ago, and the ledgers that let an import be undone. The jobs stay (with
+ * their counts and errors); the link and the undo are gone.
  */
 export function retentionSweep(ctx: WorkerContext): Task<'retention_sweep'> {
   return async () => {
@@ -15,6 +17,7 @@ export function retentionSweep(ctx: WorkerContext): Task<'retention_sweep'> {
         // Files first, then the pointers: a crash in between leaves a pointer to a missing file, never an orphan file.
         if (job.fileKey) await ctx.store.delete(job.fileKey);
         if (job.resultKey) await ctx.store.delete(job.resultKey);
+        await dropLedger(ctx.pool, job.id); // an import can be undone as long as its files are kept
         await clearJobFiles(ctx.pool, job.id);
       }
     }

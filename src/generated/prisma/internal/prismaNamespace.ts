@@ -1174,6 +1174,8 @@ export const JobScalarFieldEnum = {
   insertedRows: 'insertedRows',
   updatedRows: 'updatedRows',
   unchangedRows: 'unchangedRows',
+  deletedRows: 'deletedRows',
+  revertsJobId: 'revertsJobId',
   percent: 'percent',
   stagedRows: 'stagedRows',
   stagedBytes: 'stagedBytes',

@@ -35,6 +35,7 @@ export type JobAvgAggregateOutputType = {
   insertedRows: number | null
   updatedRows: number | null
   unchangedRows: number | null
+  deletedRows: number | null
   percent: number | null
   stagedRows: number | null
   stagedBytes: number | null
@@ -52,6 +53,7 @@ export type JobSumAggregateOutputType = {
   insertedRows: number | null
   updatedRows: number | null
   unchangedRows: number | null
+  deletedRows: number | null
   percent: number | null
   stagedRows: number | null
   stagedBytes: bigint | null
@@ -80,6 +82,8 @@ export type JobMinAggregateOutputType = {
   insertedRows: number | null
   updatedRows: number | null
   unchangedRows: number | null
+  deletedRows: number | null
+  revertsJobId: string | null
   percent: number | null
   stagedRows: number | null
   stagedBytes: bigint | null
@@ -115,6 +119,8 @@ export type JobMaxAggregateOutputType = {
   insertedRows: number | null
   updatedRows: number | null
   unchangedRows: number | null
+  deletedRows: number | null
+  revertsJobId: string | null
   percent: number | null
   stagedRows: number | null
   stagedBytes: bigint | null
@@ -151,6 +157,8 @@ export type JobCountAggregateOutputType = {
   insertedRows: number
   updatedRows: number
   unchangedRows: number
+  deletedRows: number
+  revertsJobId: number
   percent: number
   stagedRows: number
   stagedBytes: number
@@ -177,6 +185,7 @@ export type JobAvgAggregateInputType = {
   insertedRows?: true
   updatedRows?: true
   unchangedRows?: true
+  deletedRows?: true
   percent?: true
   stagedRows?: true
   stagedBytes?: true
@@ -194,6 +203,7 @@ export type JobSumAggregateInputType = {
   insertedRows?: true
   updatedRows?: true
   unchangedRows?: true
+  deletedRows?: true
   percent?: true
   stagedRows?: true
   stagedBytes?: true
@@ -222,6 +232,8 @@ export type JobMinAggregateInputType = {
   insertedRows?: true
   updatedRows?: true
   unchangedRows?: true
+  deletedRows?: true
+  revertsJobId?: true
   percent?: true
   stagedRows?: true
   stagedBytes?: true
@@ -257,6 +269,8 @@ export type JobMaxAggregateInputType = {
   insertedRows?: true
   updatedRows?: true
   unchangedRows?: true
+  deletedRows?: true
+  revertsJobId?: true
   percent?: true
   stagedRows?: true
   stagedBytes?: true
@@ -293,6 +307,8 @@ export type JobCountAggregateInputType = {
   insertedRows?: true
   updatedRows?: true
   unchangedRows?: true
+  deletedRows?: true
+  revertsJobId?: true
   percent?: true
   stagedRows?: true
   stagedBytes?: true
@@ -416,6 +432,8 @@ export type JobGroupByOutputType = {
   insertedRows: number
   updatedRows: number
   unchangedRows: number
+  deletedRows: number
+  revertsJobId: string | null
   percent: number
   stagedRows: number
   stagedBytes: bigint
@@ -475,6 +493,8 @@ export type JobWhereInput = {
   insertedRows?: Prisma.IntFilter<"Job"> | number
   updatedRows?: Prisma.IntFilter<"Job"> | number
   unchangedRows?: Prisma.IntFilter<"Job"> | number
+  deletedRows?: Prisma.IntFilter<"Job"> | number
+  revertsJobId?: Prisma.UuidNullableFilter<"Job"> | string | null
   percent?: Prisma.FloatFilter<"Job"> | number
   stagedRows?: Prisma.IntFilter<"Job"> | number
   stagedBytes?: Prisma.BigIntFilter<"Job"> | bigint | number
@@ -514,6 +534,8 @@ export type JobOrderByWithRelationInput = {
   insertedRows?: Prisma.SortOrder
   updatedRows?: Prisma.SortOrder
   unchangedRows?: Prisma.SortOrder
+  deletedRows?: Prisma.SortOrder
+  revertsJobId?: Prisma.SortOrderInput | Prisma.SortOrder
   percent?: Prisma.SortOrder
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
@@ -557,6 +579,8 @@ export type JobWhereUniqueInput = Prisma.AtLeast<{
   insertedRows?: Prisma.IntFilter<"Job"> | number
   updatedRows?: Prisma.IntFilter<"Job"> | number
   unchangedRows?: Prisma.IntFilter<"Job"> | number
+  deletedRows?: Prisma.IntFilter<"Job"> | number
+  revertsJobId?: Prisma.UuidNullableFilter<"Job"> | string | null
   percent?: Prisma.FloatFilter<"Job"> | number
   stagedRows?: Prisma.IntFilter<"Job"> | number
   stagedBytes?: Prisma.BigIntFilter<"Job"> | bigint | number
@@ -596,6 +620,8 @@ export type JobOrderByWithAggregationInput = {
   insertedRows?: Prisma.SortOrder
   updatedRows?: Prisma.SortOrder
   unchangedRows?: Prisma.SortOrder
+  deletedRows?: Prisma.SortOrder
+  revertsJobId?: Prisma.SortOrderInput | Prisma.SortOrder
   percent?: Prisma.SortOrder
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
@@ -640,6 +666,8 @@ export type JobScalarWhereWithAggregatesInput = {
   insertedRows?: Prisma.IntWithAggregatesFilter<"Job"> | number
   updatedRows?: Prisma.IntWithAggregatesFilter<"Job"> | number
   unchangedRows?: Prisma.IntWithAggregatesFilter<"Job"> | number
+  deletedRows?: Prisma.IntWithAggregatesFilter<"Job"> | number
+  revertsJobId?: Prisma.UuidNullableWithAggregatesFilter<"Job"> | string | null
   percent?: Prisma.FloatWithAggregatesFilter<"Job"> | number
   stagedRows?: Prisma.IntWithAggregatesFilter<"Job"> | number
   stagedBytes?: Prisma.BigIntWithAggregatesFilter<"Job"> | bigint | number
@@ -675,6 +703,8 @@ export type JobCreateInput = {
   insertedRows?: number
   updatedRows?: number
   unchangedRows?: number
+  deletedRows?: number
+  revertsJobId?: string | null
   percent?: number
   stagedRows?: number
   stagedBytes?: bigint | number
@@ -714,6 +744,8 @@ export type JobUncheckedCreateInput = {
   insertedRows?: number
   updatedRows?: number
   unchangedRows?: number
+  deletedRows?: number
+  revertsJobId?: string | null
   percent?: number
   stagedRows?: number
   stagedBytes?: bigint | number
@@ -751,6 +783,8 @@ export type JobUpdateInput = {
   insertedRows?: Prisma.IntFieldUpdateOperationsInput | number
   updatedRows?: Prisma.IntFieldUpdateOperationsInput | number
   unchangedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  deletedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  revertsJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
@@ -790,6 +824,8 @@ export type JobUncheckedUpdateInput = {
   insertedRows?: Prisma.IntFieldUpdateOperationsInput | number
   updatedRows?: Prisma.IntFieldUpdateOperationsInput | number
   unchangedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  deletedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  revertsJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
@@ -828,6 +864,8 @@ export type JobCreateManyInput = {
   insertedRows?: number
   updatedRows?: number
   unchangedRows?: number
+  deletedRows?: number
+  revertsJobId?: string | null
   percent?: number
   stagedRows?: number
   stagedBytes?: bigint | number
@@ -863,6 +901,8 @@ export type JobUpdateManyMutationInput = {
   insertedRows?: Prisma.IntFieldUpdateOperationsInput | number
   updatedRows?: Prisma.IntFieldUpdateOperationsInput | number
   unchangedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  deletedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  revertsJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
@@ -899,6 +939,8 @@ export type JobUncheckedUpdateManyInput = {
   insertedRows?: Prisma.IntFieldUpdateOperationsInput | number
   updatedRows?: Prisma.IntFieldUpdateOperationsInput | number
   unchangedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  deletedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  revertsJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
@@ -950,6 +992,8 @@ export type JobCountOrderByAggregateInput = {
   insertedRows?: Prisma.SortOrder
   updatedRows?: Prisma.SortOrder
   unchangedRows?: Prisma.SortOrder
+  deletedRows?: Prisma.SortOrder
+  revertsJobId?: Prisma.SortOrder
   percent?: Prisma.SortOrder
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
@@ -974,6 +1018,7 @@ export type JobAvgOrderByAggregateInput = {
   insertedRows?: Prisma.SortOrder
   updatedRows?: Prisma.SortOrder
   unchangedRows?: Prisma.SortOrder
+  deletedRows?: Prisma.SortOrder
   percent?: Prisma.SortOrder
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
@@ -1002,6 +1047,8 @@ export type JobMaxOrderByAggregateInput = {
   insertedRows?: Prisma.SortOrder
   updatedRows?: Prisma.SortOrder
   unchangedRows?: Prisma.SortOrder
+  deletedRows?: Prisma.SortOrder
+  revertsJobId?: Prisma.SortOrder
   percent?: Prisma.SortOrder
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
@@ -1037,6 +1084,8 @@ export type JobMinOrderByAggregateInput = {
   insertedRows?: Prisma.SortOrder
   updatedRows?: Prisma.SortOrder
   unchangedRows?: Prisma.SortOrder
+  deletedRows?: Prisma.SortOrder
+  revertsJobId?: Prisma.SortOrder
   percent?: Prisma.SortOrder
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
@@ -1061,6 +1110,7 @@ export type JobSumOrderByAggregateInput = {
   insertedRows?: Prisma.SortOrder
   updatedRows?: Prisma.SortOrder
   unchangedRows?: Prisma.SortOrder
+  deletedRows?: Prisma.SortOrder
   percent?: Prisma.SortOrder
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
@@ -1224,6 +1274,8 @@ export type JobCreateWithoutWorkspaceInput = {
   insertedRows?: number
   updatedRows?: number
   unchangedRows?: number
+  deletedRows?: number
+  revertsJobId?: string | null
   percent?: number
   stagedRows?: number
   stagedBytes?: bigint | number
@@ -1261,6 +1313,8 @@ export type JobUncheckedCreateWithoutWorkspaceInput = {
   insertedRows?: number
   updatedRows?: number
   unchangedRows?: number
+  deletedRows?: number
+  revertsJobId?: string | null
   percent?: number
   stagedRows?: number
   stagedBytes?: bigint | number
@@ -1328,6 +1382,8 @@ export type JobScalarWhereInput = {
   insertedRows?: Prisma.IntFilter<"Job"> | number
   updatedRows?: Prisma.IntFilter<"Job"> | number
   unchangedRows?: Prisma.IntFilter<"Job"> | number
+  deletedRows?: Prisma.IntFilter<"Job"> | number
+  revertsJobId?: Prisma.UuidNullableFilter<"Job"> | string | null
   percent?: Prisma.FloatFilter<"Job"> | number
   stagedRows?: Prisma.IntFilter<"Job"> | number
   stagedBytes?: Prisma.BigIntFilter<"Job"> | bigint | number
@@ -1363,6 +1419,8 @@ export type JobCreateWithoutRowErrorsInput = {
   insertedRows?: number
   updatedRows?: number
   unchangedRows?: number
+  deletedRows?: number
+  revertsJobId?: string | null
   percent?: number
   stagedRows?: number
   stagedBytes?: bigint | number
@@ -1401,6 +1459,8 @@ export type JobUncheckedCreateWithoutRowErrorsInput = {
   insertedRows?: number
   updatedRows?: number
   unchangedRows?: number
+  deletedRows?: number
+  revertsJobId?: string | null
   percent?: number
   stagedRows?: number
   stagedBytes?: bigint | number
@@ -1453,6 +1513,8 @@ export type JobUpdateWithoutRowErrorsInput = {
   insertedRows?: Prisma.IntFieldUpdateOperationsInput | number
   updatedRows?: Prisma.IntFieldUpdateOperationsInput | number
   unchangedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  deletedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  revertsJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
@@ -1491,6 +1553,8 @@ export type JobUncheckedUpdateWithoutRowErrorsInput = {
   insertedRows?: Prisma.IntFieldUpdateOperationsInput | number
   updatedRows?: Prisma.IntFieldUpdateOperationsInput | number
   unchangedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  deletedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  revertsJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
@@ -1527,6 +1591,8 @@ export type JobCreateWithoutChunksInput = {
   insertedRows?: number
   updatedRows?: number
   unchangedRows?: number
+  deletedRows?: number
+  revertsJobId?: string | null
   percent?: number
   stagedRows?: number
   stagedBytes?: bigint | number
@@ -1565,6 +1631,8 @@ export type JobUncheckedCreateWithoutChunksInput = {
   insertedRows?: number
   updatedRows?: number
   unchangedRows?: number
+  deletedRows?: number
+  revertsJobId?: string | null
   percent?: number
   stagedRows?: number
   stagedBytes?: bigint | number
@@ -1617,6 +1685,8 @@ export type JobUpdateWithoutChunksInput = {
   insertedRows?: Prisma.IntFieldUpdateOperationsInput | number
   updatedRows?: Prisma.IntFieldUpdateOperationsInput | number
   unchangedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  deletedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  revertsJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
@@ -1655,6 +1725,8 @@ export type JobUncheckedUpdateWithoutChunksInput = {
   insertedRows?: Prisma.IntFieldUpdateOperationsInput | number
   updatedRows?: Prisma.IntFieldUpdateOperationsInput | number
   unchangedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  deletedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  revertsJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
@@ -1691,6 +1763,8 @@ export type JobCreateManyWorkspaceInput = {
   insertedRows?: number
   updatedRows?: number
   unchangedRows?: number
+  deletedRows?: number
+  revertsJobId?: string | null
   percent?: number
   stagedRows?: number
   stagedBytes?: bigint | number
@@ -1726,6 +1800,8 @@ export type JobUpdateWithoutWorkspaceInput = {
   insertedRows?: Prisma.IntFieldUpdateOperationsInput | number
   updatedRows?: Prisma.IntFieldUpdateOperationsInput | number
   unchangedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  deletedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  revertsJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
@@ -1763,6 +1839,8 @@ export type JobUncheckedUpdateWithoutWorkspaceInput = {
   insertedRows?: Prisma.IntFieldUpdateOperationsInput | number
   updatedRows?: Prisma.IntFieldUpdateOperationsInput | number
   unchangedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  deletedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  revertsJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
@@ -1800,6 +1878,8 @@ export type JobUncheckedUpdateManyWithoutWorkspaceInput = {
   insertedRows?: Prisma.IntFieldUpdateOperationsInput | number
   updatedRows?: Prisma.IntFieldUpdateOperationsInput | number
   unchangedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  deletedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  revertsJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
@@ -1876,6 +1956,8 @@ export type JobSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   insertedRows?: boolean
   updatedRows?: boolean
   unchangedRows?: boolean
+  deletedRows?: boolean
+  revertsJobId?: boolean
   percent?: boolean
   stagedRows?: boolean
   stagedBytes?: boolean
@@ -1916,6 +1998,8 @@ export type JobSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extension
   insertedRows?: boolean
   updatedRows?: boolean
   unchangedRows?: boolean
+  deletedRows?: boolean
+  revertsJobId?: boolean
   percent?: boolean
   stagedRows?: boolean
   stagedBytes?: boolean
@@ -1953,6 +2037,8 @@ export type JobSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extension
   insertedRows?: boolean
   updatedRows?: boolean
   unchangedRows?: boolean
+  deletedRows?: boolean
+  revertsJobId?: boolean
   percent?: boolean
   stagedRows?: boolean
   stagedBytes?: boolean
@@ -1990,6 +2076,8 @@ export type JobSelectScalar = {
   insertedRows?: boolean
   updatedRows?: boolean
   unchangedRows?: boolean
+  deletedRows?: boolean
+  revertsJobId?: boolean
   percent?: boolean
   stagedRows?: boolean
   stagedBytes?: boolean
@@ -2005,7 +2093,7 @@ export type JobSelectScalar = {
   updatedAt?: boolean
 }
 
-export type JobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "kind" | "entity" | "status" | "fileName" | "fileKey" | "fileBytes" | "duplicateStrategy" | "idempotencyKey" | "encoding" | "options" | "dryRun" | "totalRows" | "processedRows" | "succeededRows" | "failedRows" | "insertedRows" | "updatedRows" | "unchangedRows" | "percent" | "stagedRows" | "stagedBytes" | "stagedChunks" | "totalChunks" | "mergedChunks" | "conflictsMet" | "failureReason" | "resultKey" | "createdAt" | "startedAt" | "completedAt" | "updatedAt", ExtArgs["result"]["job"]>
+export type JobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "kind" | "entity" | "status" | "fileName" | "fileKey" | "fileBytes" | "duplicateStrategy" | "idempotencyKey" | "encoding" | "options" | "dryRun" | "totalRows" | "processedRows" | "succeededRows" | "failedRows" | "insertedRows" | "updatedRows" | "unchangedRows" | "deletedRows" | "revertsJobId" | "percent" | "stagedRows" | "stagedBytes" | "stagedChunks" | "totalChunks" | "mergedChunks" | "conflictsMet" | "failureReason" | "resultKey" | "createdAt" | "startedAt" | "completedAt" | "updatedAt", ExtArgs["result"]["job"]>
 export type JobInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   workspace?: boolean | Prisma.WorkspaceDefaultArgs<ExtArgs>
   rowErrors?: boolean | Prisma.Job$rowErrorsArgs<ExtArgs>
@@ -2056,6 +2144,14 @@ export type $JobPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
     insertedRows: number
     updatedRows: number
     unchangedRows: number
+    /**
+     * Reverts: rows the import had inserted, deleted again.
+     */
+    deletedRows: number
+    /**
+     * Reverts: the import this job undoes.
+     */
+    revertsJobId: string | null
     /**
      * Highest percent published: progress never goes backwards.
      */
@@ -2521,6 +2617,8 @@ export interface JobFieldRefs {
   readonly insertedRows: Prisma.FieldRef<"Job", 'Int'>
   readonly updatedRows: Prisma.FieldRef<"Job", 'Int'>
   readonly unchangedRows: Prisma.FieldRef<"Job", 'Int'>
+  readonly deletedRows: Prisma.FieldRef<"Job", 'Int'>
+  readonly revertsJobId: Prisma.FieldRef<"Job", 'String'>
   readonly percent: Prisma.FieldRef<"Job", 'Float'>
   readonly stagedRows: Prisma.FieldRef<"Job", 'Int'>
   readonly stagedBytes: Prisma.FieldRef<"Job", 'BigInt'>

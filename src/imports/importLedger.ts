@@ -1,0 +1,32 @@
+import type pg from 'pg';
+
+/**
+ * An import's ledger: what its merges changed, written in the SAME transactions as the changes, so it
+ * is exactly as complete as the import. One LOGGED table per import (schema bulkport_ledger), without
+ * an index: appending costs a merge little, and the whole table is dropped with the import's files
+ * after the retention period.
+ *   row_no      the file's row that wrote it
+ *   entity_id   the entity row's id
+ *   action      'I' inserted, 'U' updated
+ *   written_at  the merge transaction's now(): the entity row's updated_at right after the merge
+ *   before      'U': the whole entity row before the merge (to_jsonb), to put back
+ * A revert (src/reverts/) reads it back in row order.
+ */
+export function ledgerTable(jobId: string): string {
+  return `bulkport_ledger."j_${jobId.replace(/-/g, '')}"`;
+}
+
+export async function createLedger(db: pg.Pool | pg.ClientBase, jobId: string): Promise<void> {
+  await db.query(
+    `CREATE TABLE IF NOT EXISTS ${ledgerTable(jobId)} (row_no int NOT NULL, entity_id bigint NOT NULL, action "char" NOT NULL, written_at timestamptz NOT NULL, before jsonb)`,
+  );
+}
+
+export async function ledgerExists(db: pg.Pool | pg.ClientBase, jobId: string): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [ledgerTable(jobId)]);
+  return rows[0].ok;
+}
+
+export async function dropLedger(db: pg.Pool | pg.ClientBase, jobId: string): Promise<void> {
+  await db.query(`DROP TABLE IF EXISTS ${ledgerTable(jobId)}`);
+}
