@@ -47,6 +47,10 @@ export interface Config {
   maxUploadBytes: number;
   /** Data rows per chunk: the unit of commit, progress and cancellation. @default 10000 (env CHUNK_SIZE) */
   chunkSize: number;
+  /** A chunk also closes once its encoded rows and errors pass this many bytes. @default 32 MiB (env MAX_CHUNK_BYTES) */
+  maxChunkBytes: number;
+  /** Row errors stored per job; past it rows still fail and count in failedRows, and Job.errorsTruncated says so. @default 100000 (env MAX_ROW_ERRORS) */
+  maxRowErrors: number;
   /** Tasks one worker process runs at once: one import reads its file while the others merge. @default 3 (env WORKER_CONCURRENCY) */
   workerConcurrency: number;
   /**
@@ -144,6 +148,8 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329),
     maxUploadBytes: int('MAX_UPLOAD_BYTES', 1024 * 1024 * 1024),
     chunkSize: Math.max(1, int('CHUNK_SIZE', 10000)),
+    maxChunkBytes: Math.max(64 * 1024, int('MAX_CHUNK_BYTES', 32 * 1024 * 1024)),
+    maxRowErrors: int('MAX_ROW_ERRORS', 100_000),
     workerConcurrency: Math.max(1, int('WORKER_CONCURRENCY', 3)),
     keyFilterBits: Math.min(30, Math.max(6, int('KEY_FILTER_BITS', 26))),
     jobMaxAttempts: Math.max(1, int('JOB_MAX_ATTEMPTS', 5)),

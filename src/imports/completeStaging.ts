@@ -8,7 +8,7 @@ import type { TaskLease } from '../jobs/taskLease.ts';
 import { DEFERRED_CHUNK } from '../queue/tasks.ts';
 import { settleDeferred } from './settleDeferred.ts';
 import { StagingLost } from './stagingLost.ts';
-import { stagingHasRows, type StagingTables } from './stagingTables.ts';
+import { stagingIntact, type StagingTables } from './stagingTables.ts';
 
 /**
  * The whole file is in staging: settle the deferred rows and fix the job's totals, in ONE
@@ -23,11 +23,10 @@ export async function completeStaging(
   t: StagingTables,
   bytesRead: number,
   lease: TaskLease,
-  expectRows: boolean,
 ): Promise<JobRecord | null> {
   return withTransaction(pool, async (db) => {
     await lease.assertHeld(db);
-    if (expectRows && !(await stagingHasRows(db, t))) throw new StagingLost(job.id, 'found when staging ended');
+    if (!(await stagingIntact(db, t))) throw new StagingLost(job.id, 'found when staging ended');
     if (job.totalChunks === null) {
       const extraChunks = await settleDeferred(db, job.id, entity, t);
       await finishStaging(db, job.id, bytesRead, extraChunks);

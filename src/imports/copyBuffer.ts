@@ -21,6 +21,11 @@ export class CopyBuffer {
     this.bytes += this.buf.write(line, this.bytes);
   }
 
+  /** Bytes written since the last reset. */
+  get size(): number {
+    return this.bytes;
+  }
+
   get empty(): boolean {
     return this.bytes === 0;
   }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool.ts';
+import type { EntityDefinition } from '../entities/entityDefinition.ts';
 import { entityByName } from '../entities/registry.ts';
 import type { JobRecord } from '../jobs/jobRecord.ts';
 import { completeIfDone } from '../jobs/state/completeIfDone.ts';
@@ -11,12 +12,14 @@ import type { ImportMergePayload } from '../queue/tasks.ts';
 import { ledgerTable } from './importLedger.ts';
 import { mergeSql, plainInsertSql } from './mergeSql.ts';
 import { StagingLost } from './stagingLost.ts';
-import { stagingTables } from './stagingTables.ts';
+import { stagingIntact, stagingTables, type StagingTables } from './stagingTables.ts';
 
 interface MergeCounts {
   inserted: number;
   updated: number;
   rejected: number;
+  /** FAIL: [row, key] of each row refused as DUPLICATE_EXISTS. */
+  duplicates?: Array<[number, string]>;
 }
 
 /**
@@ -29,7 +32,7 @@ interface MergeCounts {
  * Returns the job after this chunk, or null when the chunk had already been merged.
  * Throws JobNoLongerMine when the job ended or the task was lost, StagingLost after a database crash.
  */
-export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: TaskLease): Promise<JobRecord | null> {
+export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: TaskLease, maxRowErrors: number): Promise<JobRecord | null> {
   return withTransaction(pool, async (db) => {
     await db.query('SET LOCAL synchronous_commit = off'); // idempotent: a lost commit is simply redone
     await lease.assertHeld(db);
@@ -43,22 +46,19 @@ export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: Ta
     const presentColumns = job.options.columns ?? entity.columns.map((c) => c.name);
     const range = [p.fromRow, p.toRow];
 
+    // UNLOGGED staging is emptied by a PostgreSQL crash: never count rows (or errors) that are not there.
+    const rejectedWhileStaging = p.rejected ?? 0;
     const not = p.deferred ? '' : 'NOT ';
-    const counted = await db.query<{ n: number; rejected: number }>(
-      `SELECT count(*)::int AS n, count(*) FILTER (WHERE NOT ok)::int AS rejected FROM ${t.rows} WHERE row_no BETWEEN $1 AND $2 AND ${not}deferred`,
+    const counted = await db.query<{ n: number; duplicates: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE NOT ok)::int AS duplicates FROM ${t.rows} WHERE row_no BETWEEN $1 AND $2 AND ${not}deferred`,
       range,
     );
-    // UNLOGGED staging is emptied by a PostgreSQL crash: never count rows that are not there.
-    if (counted.rows[0].n !== p.rows) throw new StagingLost(p.jobId, `chunk ${p.chunk} has ${counted.rows[0].n} of its ${p.rows} rows`);
-    const processed = p.rows;
-    const rejectedInStaging = counted.rows[0].rejected;
-    await db.query(
-      `INSERT INTO job_row_errors (job_id, "row", "column", code, message, value)
-       SELECT $1, e.row_no, e.col, e.code, e.message, e.value FROM ${t.errs} e JOIN ${t.rows} r USING (row_no)
-       WHERE e.row_no BETWEEN $2 AND $3 AND ${not}r.deferred
-       ON CONFLICT DO NOTHING`,
-      [p.jobId, ...range],
-    );
+    if (!(await stagingIntact(db, t)) || counted.rows[0].n !== p.rows - rejectedWhileStaging) {
+      throw new StagingLost(p.jobId, `chunk ${p.chunk} has ${counted.rows[0].n} of its ${p.rows - rejectedWhileStaging} staged rows`);
+    }
+    // Rows rejected while staging, and (deferred chunk) rows settled as duplicates in the file.
+    const rejectedBefore = rejectedWhileStaging + counted.rows[0].duplicates;
+
     const params = [p.jobId, ...range, job.workspaceId];
     // A dry run writes no ledger: everything it changes is rolled back.
     const ledger = job.dryRun ? null : ledgerTable(p.jobId);
@@ -66,41 +66,82 @@ export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: Ta
       const plain = job.conflictsMet ? undefined : await tryPlainInsert(db, plainInsertSql(entity, t, p.deferred, ledger), params);
       return plain ?? (await db.query<MergeCounts>(mergeSql(entity, t, job.duplicateStrategy ?? 'SKIP', presentColumns, p.deferred, ledger), params)).rows[0];
     };
-    const counts = job.dryRun ? await rolledBack(db, p, merge) : await merge();
-    const failed = rejectedInStaging + counts.rejected;
+    const counts = job.dryRun ? await rolledBack(db, merge) : await merge();
+
+    const errors = await storeRowErrors(db, p, entity, t, counts.duplicates ?? [], maxRowErrors);
+    const failed = rejectedBefore + counts.rejected;
     await recordMergedChunk(db, p.jobId, {
-      processed,
-      succeeded: processed - failed,
+      processed: p.rows,
+      succeeded: p.rows - failed,
       failed,
       inserted: counts.inserted,
       updated: counts.updated,
-      conflictsMet: counts.inserted < processed - rejectedInStaging,
+      conflictsMet: counts.inserted < p.rows - rejectedBefore,
+      storedErrors: errors.stored,
+      errorsDropped: errors.dropped,
     });
     return completeIfDone(db, p.jobId);
   });
 }
 
 /**
- * A dry run's merge: the very statements of a real one (so its counts and DUPLICATE_EXISTS errors
- * are exactly what the import would produce), then rolled back to a savepoint, keeping only the
- * row errors the merge wrote. INVARIANT: a dry run never leaves a row in the entity's table.
+ * Stores the chunk's row errors (those found while staging, then the DUPLICATE_EXISTS of this merge),
+ * up to the job's MAX_ROW_ERRORS. INVARIANT: never more than the cap are stored, whatever the number
+ * of merges running at once: the job's row is locked from here to commit (the statements before this,
+ * the heavy ones, run in parallel; only this short tail is serialised). NO KEY UPDATE, the lock the
+ * counters' UPDATE takes anyway: FOR UPDATE would also wait for the key-share locks that other merges'
+ * job_chunks and job_row_errors foreign keys hold, and deadlock with them.
  */
-async function rolledBack(db: pg.ClientBase, p: ImportMergePayload, merge: () => Promise<MergeCounts>): Promise<MergeCounts> {
+async function storeRowErrors(
+  db: pg.ClientBase,
+  p: ImportMergePayload,
+  entity: EntityDefinition,
+  t: StagingTables,
+  duplicates: Array<[number, string]>,
+  maxRowErrors: number,
+): Promise<{ stored: number; dropped: boolean }> {
+  const { rows } = await db.query<{ room: number }>(`SELECT greatest(0, $2::int - stored_errors) AS room FROM jobs WHERE id = $1 FOR NO KEY UPDATE`, [p.jobId, maxRowErrors]);
+  let room = rows[0]?.room ?? 0;
+  const staged = await db.query(
+    `INSERT INTO job_row_errors (job_id, "row", "column", code, message, value)
+     SELECT $1, row_no, col, code, message, value FROM ${t.errs}
+     WHERE row_no BETWEEN $2 AND $3 AND deferred = $4 ORDER BY row_no, col LIMIT $5
+     ON CONFLICT DO NOTHING`,
+    [p.jobId, p.fromRow, p.toRow, p.deferred, room],
+  );
+  const fromStaging = staged.rowCount ?? 0;
+  room -= fromStaging;
+  const available = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t.errs} WHERE row_no BETWEEN $1 AND $2 AND deferred = $3`, [
+    p.fromRow,
+    p.toRow,
+    p.deferred,
+  ]);
+  let dropped = available.rows[0].n > fromStaging;
+  const kept = duplicates.slice(0, Math.max(0, room));
+  if (kept.length < duplicates.length) dropped = true;
+  let fromMerge = 0;
+  if (kept.length > 0) {
+    const r = await db.query(
+      `INSERT INTO job_row_errors (job_id, "row", "column", code, message, value)
+       SELECT $1, d.row_no, $2, 'DUPLICATE_EXISTS', $2 || ' ''' || d.key || ''' already exists', d.key
+       FROM jsonb_to_recordset($3::jsonb) AS d(row_no int, key text)
+       ON CONFLICT DO NOTHING`,
+      [p.jobId, entity.key, JSON.stringify(kept.map(([row_no, key]) => ({ row_no, key })))],
+    );
+    fromMerge = r.rowCount ?? 0;
+  }
+  return { stored: fromStaging + fromMerge, dropped };
+}
+
+/**
+ * A dry run's merge: the very statements of a real one (so its counts and duplicates are exactly
+ * what the import would produce), rolled back to a savepoint. INVARIANT: a dry run never leaves a row
+ * in the entity's table (its row errors are stored afterwards, from what the merge returned).
+ */
+async function rolledBack(db: pg.ClientBase, merge: () => Promise<MergeCounts>): Promise<MergeCounts> {
   await db.query('SAVEPOINT dry_run');
   const counts = await merge();
-  const written = await db.query(
-    `SELECT "row", "column", code, message, value FROM job_row_errors WHERE job_id = $1 AND code = 'DUPLICATE_EXISTS' AND "row" BETWEEN $2 AND $3`,
-    [p.jobId, p.fromRow, p.toRow],
-  );
   await db.query('ROLLBACK TO SAVEPOINT dry_run');
-  if (written.rows.length > 0) {
-    await db.query(
-      `INSERT INTO job_row_errors (job_id, "row", "column", code, message, value)
-       SELECT $1, e."row", e."column", e.code, e.message, e.value FROM jsonb_to_recordset($2::jsonb) AS e("row" int, "column" text, code text, message text, value text)
-       ON CONFLICT DO NOTHING`,
-      [p.jobId, JSON.stringify(written.rows)],
-    );
-  }
   return counts;
 }
 

@@ -5,7 +5,9 @@ import type { StagingTables } from './stagingTables.ts';
 /**
  * The set-based statement that merges one chunk of staged rows into the entity's table.
  * Parameters: $1 job id, $2 first row, $3 last row, $4 workspace id.
- * Returns one row: inserted, updated, rejected (rows refused as DUPLICATE_EXISTS).
+ * Returns one row: inserted, updated, rejected (rows refused as DUPLICATE_EXISTS), and for FAIL
+ * `duplicates`: [row_no, key] of each refused row, for the caller to store as row errors (within the
+ * job's cap, and outside a dry run's rollback).
  *
  * INVARIANT: staging has already removed in-file duplicates (only the first valid occurrence of a
  * key has ok = true), so no statement here can meet the same key twice, whatever the chunk size.
@@ -58,12 +60,9 @@ export function mergeSql(
     return `WITH ${src},
       ins AS (${insert} ON CONFLICT (workspace_id, ${key}) DO NOTHING RETURNING id, ${key})
       ${recordInserts},
-      dup AS (INSERT INTO job_row_errors (job_id, "row", "column", code, message, value)
-        SELECT $1::uuid, s.row_no, '${entity.key}', 'DUPLICATE_EXISTS',
-               '${entity.key} ''' || s.${key} || ''' already exists', s.${key}::text
-        FROM src s WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ${sameKey('ins')})
-        ON CONFLICT DO NOTHING RETURNING 1)
-      SELECT (SELECT count(*) FROM ins)::int AS inserted, 0 AS updated, (SELECT count(*) FROM dup)::int AS rejected`;
+      dup AS (SELECT s.row_no, s.${key}::text AS key FROM src s WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ${sameKey('ins')}))
+      SELECT (SELECT count(*) FROM ins)::int AS inserted, 0 AS updated, (SELECT count(*) FROM dup)::int AS rejected,
+             (SELECT coalesce(json_agg(json_build_array(row_no, key) ORDER BY row_no), '[]') FROM dup) AS duplicates`;
   }
   // SKIP (and UPDATE of a file that has nothing but the key): existing rows are kept as they are.
   return `WITH ${src},

@@ -24,8 +24,8 @@ export async function settleDeferred(db: pg.ClientBase, jobId: string, entity: E
        firsts AS (SELECT r.${key} AS key, min(r.row_no) AS first_row FROM ${t.rows} r JOIN dk ON dk.key = r.${key} WHERE r.ok GROUP BY r.${key}),
        d AS (UPDATE ${t.rows} r SET ok = false FROM firsts f WHERE r.deferred AND r.ok AND r.${key} = f.key AND r.row_no <> f.first_row
              RETURNING r.row_no, f.key::text AS key, f.first_row)
-     INSERT INTO ${t.errs} (row_no, col, code, message, value)
-     SELECT row_no, '${entity.key}', 'DUPLICATE_IN_FILE', '${entity.key} ''' || key || ''' already appears in row ' || first_row, key FROM d`,
+     INSERT INTO ${t.errs} (row_no, col, code, message, value, deferred)
+     SELECT row_no, '${entity.key}', 'DUPLICATE_IN_FILE', '${entity.key} ''' || key || ''' already appears in row ' || first_row, key, true FROM d`,
   );
   await queueTask(db, 'import_merge', { jobId, chunk: DEFERRED_CHUNK, fromRow: 0, toRow: 2_147_483_647, rows, deferred: true });
   return 1;

@@ -8,7 +8,7 @@ import type { TaskLease } from '../jobs/taskLease.ts';
 import { queueTask } from '../queue/queueTask.ts';
 import type { ChunkBuffer } from './chunkBuffer.ts';
 import { StagingLost } from './stagingLost.ts';
-import { stagingHasRows, type StagingTables } from './stagingTables.ts';
+import { stagingIntact, type StagingTables } from './stagingTables.ts';
 
 async function copyInto(db: pg.ClientBase, sql: string, data: Buffer | string): Promise<void> {
   if (data.length === 0) return;
@@ -18,8 +18,8 @@ async function copyInto(db: pg.ClientBase, sql: string, data: Buffer | string): 
 export interface StageChunkOptions {
   /** false when restaging a chunk that was counted (and its merge queued) before staging was lost. */
   count: boolean;
-  /** True when this run has staged rows before (or found some): an empty table then means a crash emptied it. */
-  expectRows: boolean;
+  /** Some rejected rows of this chunk were counted without keeping their errors (past MAX_ROW_ERRORS). */
+  errorsDropped: boolean;
 }
 
 /**
@@ -33,12 +33,20 @@ export async function stageChunk(pool: pg.Pool, jobId: string, t: StagingTables,
     // counters say so; the stage task then finds staging lost and rebuilds it.
     await db.query('SET LOCAL synchronous_commit = off');
     await lease.assertHeld(db);
-    if (o.expectRows && !(await stagingHasRows(db, t))) throw new StagingLost(jobId, 'found while staging');
+    if (!(await stagingIntact(db, t))) throw new StagingLost(jobId, 'found while staging');
     const cols = c.entity.columns.map((col) => `"${col.name}"`).join(', ');
     await copyInto(db, `COPY ${t.rows} (row_no, ok, deferred, ${cols}) FROM STDIN`, c.rowsCopy.contents());
     await copyInto(db, `COPY ${t.errs} (row_no, col, code, message, value) FROM STDIN`, c.errsCopy.join(''));
     if (!o.count) return;
-    await recordStagedChunk(db, jobId, c.rowCount, c.bytesRead);
-    await queueTask(db, 'import_merge', { jobId, chunk: c.chunk, fromRow: c.fromRow, toRow: c.toRow, rows: c.rowCount - c.deferredCount, deferred: false });
+    await recordStagedChunk(db, jobId, { rows: c.rowCount, toRow: c.toRow, bytesRead: c.bytesRead, errorsDropped: o.errorsDropped });
+    await queueTask(db, 'import_merge', {
+      jobId,
+      chunk: c.chunk,
+      fromRow: c.fromRow,
+      toRow: c.toRow,
+      rows: c.rowCount - c.deferredCount,
+      rejected: c.rejectedCount,
+      deferred: false,
+    });
   });
 }

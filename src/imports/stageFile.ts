@@ -26,6 +26,9 @@ export interface StageDeps {
   store: BlobStore;
   /** Used when the import is first staged; a resumed or repaired one keeps the sizes it started with. */
   chunkSize: number;
+  maxChunkBytes: number;
+  /** Row errors kept per job (MAX_ROW_ERRORS). */
+  maxRowErrors: number;
   /** log2 of the key filter's size in bits (see keyFilter.ts). */
   keyFilterBits: number;
 }
@@ -48,6 +51,7 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
   // Staged already, and staging is intact: the merges finish the job.
   if (job.totalChunks !== null && plan.mode !== 'repair') return { kind: 'staged', job: null };
   const chunkSize = job.options.chunkSize ?? deps.chunkSize;
+  const maxChunkBytes = job.options.maxChunkBytes ?? deps.maxChunkBytes;
   const keyFilterBits = job.options.keyFilterBits ?? deps.keyFilterBits;
   const keyIndex = entity.columns.findIndex((c) => c.name === entity.key);
   const filter = new KeyFilter(keyFilterBits);
@@ -56,13 +60,15 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
   const buffers = [new CopyBuffer(), new CopyBuffer()];
   let chunksStarted = 0;
   let chunksStaged = 0;
-  let expectRows = plan.mode === 'resume';
+  // Chunks are numbered in file order; a resumed stage task goes on from the count already staged.
+  let nextChunk = plan.mode === 'resume' ? job.stagedChunks : 0;
+  // Row errors staged so far, against MAX_ROW_ERRORS (a resumed task counts what staging holds).
+  let errorsKept = plan.mode === 'resume' ? await countStagedErrors(pool, t) : 0;
 
   const source = new CountingSource(deps.store.read(job.fileKey!));
   const encoding = encodingOfJob(job.encoding);
   const text = decodeSource(source, encoding); // UTF-8 passes through untouched
   let validate: ReturnType<typeof createRowValidator> | undefined;
-  let firstDataRow = 0;
   let current: ChunkBuffer | undefined;
   let inFlight: Promise<void> = Promise.resolve();
   const errors: RowError[] = [];
@@ -72,8 +78,7 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
     if (lease.stopRequested) throw new HandBack(); // everything up to here is committed
     c.bytesRead = source.bytesRead;
     const count = chunksStaged++ >= plan.countedChunks;
-    inFlight = stageChunk(pool, job.id, t, c, lease, { count, expectRows });
-    expectRows = true;
+    inFlight = stageChunk(pool, job.id, t, c, lease, { count, errorsDropped: c.errorsDropped });
     // Attach a handler now; the error resurfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
   };
@@ -91,32 +96,44 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
           const match = matchHeader(entity, header);
           const problem = describeHeaderProblem(entity, match, header);
           if (problem) return { kind: 'rejected', reason: problem };
-          await recordHeader(pool, job.id, { columns: match.presentColumns, ignoredColumns: match.unknown, headerRow: rec.row, chunkSize, keyFilterBits });
+          await recordHeader(pool, job.id, {
+            columns: match.presentColumns,
+            ignoredColumns: boundedList(match.unknown),
+            headerRow: rec.row,
+            chunkSize,
+            maxChunkBytes,
+            keyFilterBits,
+          });
           validate = createRowValidator(entity, match, encoding);
-          firstDataRow = rec.row + 1;
           continue;
         }
         if (rec.row <= plan.resumeAfterRow) continue;
-        const k = Math.floor((rec.row - firstDataRow) / chunkSize);
-        if (!current || current.chunk !== k) {
-          if (current) await flush(current);
-          const fromRow = firstDataRow + k * chunkSize;
-          current = new ChunkBuffer(entity, buffers[chunksStarted++ % 2], k, fromRow, fromRow + chunkSize - 1);
+        // A chunk closes at chunkSize records or maxChunkBytes, whichever comes first: the same
+        // boundaries on every run over the file, so a restage cuts the same chunks.
+        if (current && (current.rowCount >= chunkSize || current.bytes >= maxChunkBytes)) {
+          await flush(current);
+          current = undefined;
         }
+        current ??= new ChunkBuffer(entity, buffers[chunksStarted++ % 2], nextChunk++, rec.row);
         errors.length = 0;
         if ('fields' in rec) {
           const values = validate(rec.fields, rec.row, errors);
-          if (values) current.addValid(rec.row, values, filter.testAndAdd(values[keyIndex] as string));
-          else current.addRejected(rec.row, errors);
+          if (values) {
+            current.addValid(rec.row, values, filter.testAndAdd(values[keyIndex] as string));
+            continue;
+          }
         } else {
-          current.addRejected(rec.row, [{ row: rec.row, column: '', code: 'MALFORMED_ROW', message: `malformed row: ${rec.malformed}`, value: rec.raw }]);
+          errors.push({ row: rec.row, column: '', code: 'MALFORMED_ROW', message: `malformed row: ${rec.malformed}`, value: rec.raw });
         }
+        const kept = current.addRejected(rec.row, errors, deps.maxRowErrors - errorsKept);
+        errorsKept += kept;
+        if (kept < errors.length) current.errorsDropped = true;
       }
     }
     if (!validate) return { kind: 'rejected', reason: 'the file is empty: it has no header row and no data' };
     if (current) await flush(current);
     await inFlight;
-    const done = await completeStaging(pool, job, entity, t, source.bytesRead, lease, expectRows);
+    const done = await completeStaging(pool, job, entity, t, source.bytesRead, lease);
     return { kind: 'staged', job: done };
   } catch (err) {
     if ((err as { code?: unknown }).code === 'ENOENT') {
@@ -127,6 +144,15 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
     await inFlight.catch(() => undefined);
     await source.close();
   }
+}
+
+/** What the job keeps of a file's unknown header cells: enough to show, not a second copy of a hostile header. */
+function boundedList(cells: string[]): string[] {
+  return cells.slice(0, 100).map((c) => (c.length > 100 ? `${c.slice(0, 100)}…` : c));
+}
+
+async function countStagedErrors(pool: pg.Pool, t: StagingTables): Promise<number> {
+  return (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t.errs}`)).rows[0].n;
 }
 
 /** A retried stage task: the filter must know every key staged before it resumes (paged, flat memory). */

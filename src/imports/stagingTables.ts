@@ -4,13 +4,16 @@ import type { EntityDefinition } from '../entities/entityDefinition.ts';
 /**
  * Per-import staging tables in the `bulkport_staging` schema. UNLOGGED: they are rebuilt from the
  * stored file if lost, so they need no WAL. Dropped once the import ends.
- *   rows  (row_no PK, ok, deferred, <entity columns>)  every data row of the file; ok = false for
- *         rejected rows; deferred = its key may have appeared earlier (see keyFilter.ts)
- *   errs  (row_no, col, code, message, value)          row errors found while staging
+ *   rows  (row_no PK, ok, deferred, <entity columns>)  the VALID data rows of the file (rejected rows
+ *         are counted by their chunk, not staged); ok = false once found a duplicate in the file;
+ *         deferred = its key may have appeared earlier (see keyFilter.ts). Row 0 is a sentinel.
+ *   errs  (row_no, col, code, message, value, deferred) row errors found while staging (deferred:
+ *         settled after staging, merged by the deferred chunk)
  *
- * UNLOGGED tables are emptied by a PostgreSQL crash (not by a clean restart), all at once: merges
- * and the stage task check that the rows they expect are still there, and a lost staging table is
- * rebuilt from the stored file (StagingLost, stagingPlan.ts), never counted silently.
+ * UNLOGGED tables are emptied by a PostgreSQL crash (not by a clean restart), all at once: the
+ * sentinel row 0, written when staging starts, is how the stage task and the merges tell "lost" from
+ * "nothing staged" (a chunk of rejected rows stages none), and a lost staging table is rebuilt from
+ * the stored file (StagingLost, stagingPlan.ts), never counted silently.
  */
 export interface StagingTables {
   rows: string;
@@ -28,7 +31,9 @@ export async function createStagingTables(db: pg.Pool | pg.ClientBase, jobId: st
   // The key is compared bytewise (COLLATE "C"): equality is all duplicate detection needs.
   const cols = entity.columns.map((c) => `"${c.name}" ${c.sqlType}${c.name === entity.key && c.sqlType === 'text' ? ' COLLATE "C"' : ''}`).join(', ');
   await db.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${t.rows} (row_no int PRIMARY KEY, ok boolean NOT NULL, deferred boolean NOT NULL, ${cols})`);
-  await db.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${t.errs} (row_no int NOT NULL, col text NOT NULL, code text NOT NULL, message text NOT NULL, value text)`);
+  await db.query(
+    `CREATE UNLOGGED TABLE IF NOT EXISTS ${t.errs} (row_no int NOT NULL, col text NOT NULL, code text NOT NULL, message text NOT NULL, value text, deferred boolean NOT NULL DEFAULT false)`,
+  );
   await db.query(`CREATE INDEX IF NOT EXISTS "j_${jobId.replace(/-/g, '')}_errs_row" ON ${t.errs} (row_no)`);
   return t;
 }
@@ -38,8 +43,13 @@ export async function dropStagingTables(db: pg.Pool | pg.ClientBase, jobId: stri
   await db.query(`DROP TABLE IF EXISTS ${t.rows}, ${t.errs}`);
 }
 
-/** True when the staging table holds at least one row (one index probe). */
-export async function stagingHasRows(db: pg.Pool | pg.ClientBase, t: StagingTables): Promise<boolean> {
-  const { rows } = await db.query<{ some: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${t.rows}) AS some`);
+/** Writes the sentinel row 0: staging is in use. Call only after deciding whether it was lost. */
+export async function markStagingInUse(db: pg.Pool | pg.ClientBase, t: StagingTables): Promise<void> {
+  await db.query(`INSERT INTO ${t.rows} (row_no, ok, deferred) VALUES (0, false, false) ON CONFLICT DO NOTHING`);
+}
+
+/** False when a crash emptied the staging table since markStagingInUse (one index probe). */
+export async function stagingIntact(db: pg.Pool | pg.ClientBase, t: StagingTables): Promise<boolean> {
+  const { rows } = await db.query<{ some: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${t.rows} WHERE row_no = 0) AS some`);
   return rows[0].some;
 }

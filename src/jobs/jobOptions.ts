@@ -17,6 +17,8 @@ export interface ImportOptions {
    */
   chunkSize?: number;
   keyFilterBits?: number;
+  /** A chunk also closes past this many bytes (as chunkSize, fixed by the first staging). */
+  maxChunkBytes?: number;
 }
 
 export type ExportFormat = 'CSV' | 'JSONL';

@@ -37,6 +37,9 @@ interface JobFields {
   stagedRows: number;
   stagedBytes: number | bigint;
   stagedChunks: number;
+  stagedToRow: number;
+  storedErrors: number;
+  errorsTruncated: boolean;
   totalChunks: number | null;
   mergedChunks: number;
   conflictsMet: boolean;
@@ -54,6 +57,7 @@ export const JOB_COLUMNS = `id, workspace_id AS "workspaceId", kind, entity, sta
   idempotency_key AS "idempotencyKey", encoding, dry_run AS "dryRun", options, total_rows AS "totalRows", processed_rows AS "processedRows",
   succeeded_rows AS "succeededRows", failed_rows AS "failedRows", inserted_rows AS "insertedRows",
   updated_rows AS "updatedRows", unchanged_rows AS "unchangedRows", deleted_rows AS "deletedRows", reverts_job_id AS "revertsJobId", percent, staged_rows AS "stagedRows",
-  staged_bytes AS "stagedBytes", staged_chunks AS "stagedChunks", total_chunks AS "totalChunks",
+  staged_bytes AS "stagedBytes", staged_chunks AS "stagedChunks", staged_to_row AS "stagedToRow",
+  stored_errors AS "storedErrors", errors_truncated AS "errorsTruncated", total_chunks AS "totalChunks",
   merged_chunks AS "mergedChunks", conflicts_met AS "conflictsMet", failure_reason AS "failureReason", result_key AS "resultKey",
   created_at AS "createdAt", started_at AS "startedAt", completed_at AS "completedAt", updated_at AS "updatedAt"`;

@@ -20,8 +20,10 @@ export interface ImportMergePayload extends Retry {
   chunk: number;
   fromRow: number;
   toRow: number;
-  /** Data rows this merge takes (a check that staging still holds them). */
+  /** Data rows of the chunk this merge counts as processed. */
   rows: number;
+  /** Of those, rows rejected while staging (counted, not staged). Staging must hold rows − rejected. @default 0 */
+  rejected?: number;
   /** false: the chunk's own rows; true: the rows the key filter deferred, settled after staging. */
   deferred: boolean;
 }
@@ -96,5 +98,9 @@ export function isReadablePayload(task: TaskName, payload: unknown): boolean {
   if (typeof p.jobId !== 'string' || !UUID.test(p.jobId)) return false;
   if (p.attempt !== undefined && !(isInt(p.attempt) && (p.attempt as number) >= 1)) return false;
   if (task !== 'import_merge') return true;
-  return isInt(p.chunk) && isInt(p.fromRow) && isInt(p.toRow) && isInt(p.rows) && (p.rows as number) >= 0 && typeof p.deferred === 'boolean';
+  const rejected = p.rejected ?? 0;
+  return (
+    isInt(p.chunk) && isInt(p.fromRow) && isInt(p.toRow) && isInt(p.rows) && (p.rows as number) >= 0 && typeof p.deferred === 'boolean' &&
+    isInt(rejected) && (rejected as number) >= 0 && (rejected as number) <= (p.rows as number)
+  );
 }

@@ -9,6 +9,8 @@ import { withDatabase } from '../helpers/testDatabase.ts';
 // default heartbeat (2 s) and dead-worker threshold (10 s). Each case imports the same file and
 // must end exactly as an uninterrupted run of it did: same counts, same row errors, same rows.
 const ROWS = 120_000;
+/** Real processes on a shared 2-core machine: an import of this file can take a minute or two when the machine is busy. */
+const FAULT_TEST_TIMEOUT = 300_000;
 const csv = faultyContactsCsv(ROWS);
 let s: ServerProcesses;
 let workers: AppProcess[] = [];
@@ -81,7 +83,7 @@ describe('a worker process killed with SIGKILL', () => {
     expect(resumedAfter).toBeLessThan(30);
     expect(await finish(job)).toEqual(baseline);
     await startWorker();
-  });
+  }, FAULT_TEST_TIMEOUT);
 
   it('should resume mid-merge on the other worker within 30 s and end exactly as an uninterrupted run', async () => {
     const job = await startImport('kill-merge');
@@ -102,7 +104,7 @@ describe('a worker process killed with SIGKILL', () => {
     expect(resumedAfter).toBeLessThan(30);
     expect(await finish(job)).toEqual(baseline);
     await startWorker();
-  });
+  }, FAULT_TEST_TIMEOUT);
 });
 
 describe('a worker process sent SIGTERM (a deploy)', () => {
@@ -124,7 +126,7 @@ describe('a worker process sent SIGTERM (a deploy)', () => {
     expect(victim.tail(50)).toMatch(/handed back|handing back/);
     expect(await finish(job)).toEqual(baseline);
     await startWorker();
-  });
+  }, FAULT_TEST_TIMEOUT);
 });
 
 describe('a worker that was paused while the reaper gave its task to another (split brain)', () => {
@@ -149,5 +151,5 @@ describe('a worker that was paused while the reaper gave its task to another (sp
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     expect(await importOutcome(s.databaseUrl, job.id)).toEqual(baseline);
     expect(sleeper.isRunning()).toBe(true); // it woke up, found it had lost the task, and carries on
-  });
+  }, FAULT_TEST_TIMEOUT);
 });

@@ -15,7 +15,8 @@ export function importStage(ctx: WorkerContext) {
     const job = await markRunning(ctx.pool, jobId);
     if (!job || job.kind !== 'IMPORT') return;
     if (existing.status === 'QUEUED') await announceJob(ctx, job);
-    const outcome = await stageFile({ pool: ctx.pool, store: ctx.store, chunkSize: ctx.config.chunkSize, keyFilterBits: ctx.config.keyFilterBits }, job, lease);
+    const { chunkSize, maxChunkBytes, maxRowErrors, keyFilterBits } = ctx.config;
+    const outcome = await stageFile({ pool: ctx.pool, store: ctx.store, chunkSize, maxChunkBytes, maxRowErrors, keyFilterBits }, job, lease);
     // A file that is not an importable CSV fails on the first attempt: reading it again changes nothing.
     if (outcome.kind === 'rejected') await announceJob(ctx, await markFailed(ctx.pool, jobId, outcome.reason));
     else await announceJob(ctx, outcome.job);

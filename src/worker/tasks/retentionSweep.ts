@@ -18,6 +18,7 @@ export function retentionSweep(ctx: WorkerContext): Task<'retention_sweep'> {
         if (job.fileKey) await ctx.store.delete(job.fileKey);
         if (job.resultKey) await ctx.store.delete(job.resultKey);
         await dropLedger(ctx.pool, job.id); // an import can be undone as long as its files are kept
+        await ctx.pool.query(`DELETE FROM job_row_errors WHERE job_id = $1`, [job.id]); // the counts stay on the job
         await clearJobFiles(ctx.pool, job.id);
       }
     }

@@ -40,6 +40,8 @@ export type JobAvgAggregateOutputType = {
   stagedRows: number | null
   stagedBytes: number | null
   stagedChunks: number | null
+  stagedToRow: number | null
+  storedErrors: number | null
   totalChunks: number | null
   mergedChunks: number | null
 }
@@ -58,6 +60,8 @@ export type JobSumAggregateOutputType = {
   stagedRows: number | null
   stagedBytes: bigint | null
   stagedChunks: number | null
+  stagedToRow: number | null
+  storedErrors: number | null
   totalChunks: number | null
   mergedChunks: number | null
 }
@@ -88,6 +92,9 @@ export type JobMinAggregateOutputType = {
   stagedRows: number | null
   stagedBytes: bigint | null
   stagedChunks: number | null
+  stagedToRow: number | null
+  storedErrors: number | null
+  errorsTruncated: boolean | null
   totalChunks: number | null
   mergedChunks: number | null
   conflictsMet: boolean | null
@@ -125,6 +132,9 @@ export type JobMaxAggregateOutputType = {
   stagedRows: number | null
   stagedBytes: bigint | null
   stagedChunks: number | null
+  stagedToRow: number | null
+  storedErrors: number | null
+  errorsTruncated: boolean | null
   totalChunks: number | null
   mergedChunks: number | null
   conflictsMet: boolean | null
@@ -163,6 +173,9 @@ export type JobCountAggregateOutputType = {
   stagedRows: number
   stagedBytes: number
   stagedChunks: number
+  stagedToRow: number
+  storedErrors: number
+  errorsTruncated: number
   totalChunks: number
   mergedChunks: number
   conflictsMet: number
@@ -190,6 +203,8 @@ export type JobAvgAggregateInputType = {
   stagedRows?: true
   stagedBytes?: true
   stagedChunks?: true
+  stagedToRow?: true
+  storedErrors?: true
   totalChunks?: true
   mergedChunks?: true
 }
@@ -208,6 +223,8 @@ export type JobSumAggregateInputType = {
   stagedRows?: true
   stagedBytes?: true
   stagedChunks?: true
+  stagedToRow?: true
+  storedErrors?: true
   totalChunks?: true
   mergedChunks?: true
 }
@@ -238,6 +255,9 @@ export type JobMinAggregateInputType = {
   stagedRows?: true
   stagedBytes?: true
   stagedChunks?: true
+  stagedToRow?: true
+  storedErrors?: true
+  errorsTruncated?: true
   totalChunks?: true
   mergedChunks?: true
   conflictsMet?: true
@@ -275,6 +295,9 @@ export type JobMaxAggregateInputType = {
   stagedRows?: true
   stagedBytes?: true
   stagedChunks?: true
+  stagedToRow?: true
+  storedErrors?: true
+  errorsTruncated?: true
   totalChunks?: true
   mergedChunks?: true
   conflictsMet?: true
@@ -313,6 +336,9 @@ export type JobCountAggregateInputType = {
   stagedRows?: true
   stagedBytes?: true
   stagedChunks?: true
+  stagedToRow?: true
+  storedErrors?: true
+  errorsTruncated?: true
   totalChunks?: true
   mergedChunks?: true
   conflictsMet?: true
@@ -438,6 +464,9 @@ export type JobGroupByOutputType = {
   stagedRows: number
   stagedBytes: bigint
   stagedChunks: number
+  stagedToRow: number
+  storedErrors: number
+  errorsTruncated: boolean
   totalChunks: number | null
   mergedChunks: number
   conflictsMet: boolean
@@ -499,6 +528,9 @@ export type JobWhereInput = {
   stagedRows?: Prisma.IntFilter<"Job"> | number
   stagedBytes?: Prisma.BigIntFilter<"Job"> | bigint | number
   stagedChunks?: Prisma.IntFilter<"Job"> | number
+  stagedToRow?: Prisma.IntFilter<"Job"> | number
+  storedErrors?: Prisma.IntFilter<"Job"> | number
+  errorsTruncated?: Prisma.BoolFilter<"Job"> | boolean
   totalChunks?: Prisma.IntNullableFilter<"Job"> | number | null
   mergedChunks?: Prisma.IntFilter<"Job"> | number
   conflictsMet?: Prisma.BoolFilter<"Job"> | boolean
@@ -540,6 +572,9 @@ export type JobOrderByWithRelationInput = {
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
   stagedChunks?: Prisma.SortOrder
+  stagedToRow?: Prisma.SortOrder
+  storedErrors?: Prisma.SortOrder
+  errorsTruncated?: Prisma.SortOrder
   totalChunks?: Prisma.SortOrderInput | Prisma.SortOrder
   mergedChunks?: Prisma.SortOrder
   conflictsMet?: Prisma.SortOrder
@@ -585,6 +620,9 @@ export type JobWhereUniqueInput = Prisma.AtLeast<{
   stagedRows?: Prisma.IntFilter<"Job"> | number
   stagedBytes?: Prisma.BigIntFilter<"Job"> | bigint | number
   stagedChunks?: Prisma.IntFilter<"Job"> | number
+  stagedToRow?: Prisma.IntFilter<"Job"> | number
+  storedErrors?: Prisma.IntFilter<"Job"> | number
+  errorsTruncated?: Prisma.BoolFilter<"Job"> | boolean
   totalChunks?: Prisma.IntNullableFilter<"Job"> | number | null
   mergedChunks?: Prisma.IntFilter<"Job"> | number
   conflictsMet?: Prisma.BoolFilter<"Job"> | boolean
@@ -626,6 +664,9 @@ export type JobOrderByWithAggregationInput = {
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
   stagedChunks?: Prisma.SortOrder
+  stagedToRow?: Prisma.SortOrder
+  storedErrors?: Prisma.SortOrder
+  errorsTruncated?: Prisma.SortOrder
   totalChunks?: Prisma.SortOrderInput | Prisma.SortOrder
   mergedChunks?: Prisma.SortOrder
   conflictsMet?: Prisma.SortOrder
@@ -672,6 +713,9 @@ export type JobScalarWhereWithAggregatesInput = {
   stagedRows?: Prisma.IntWithAggregatesFilter<"Job"> | number
   stagedBytes?: Prisma.BigIntWithAggregatesFilter<"Job"> | bigint | number
   stagedChunks?: Prisma.IntWithAggregatesFilter<"Job"> | number
+  stagedToRow?: Prisma.IntWithAggregatesFilter<"Job"> | number
+  storedErrors?: Prisma.IntWithAggregatesFilter<"Job"> | number
+  errorsTruncated?: Prisma.BoolWithAggregatesFilter<"Job"> | boolean
   totalChunks?: Prisma.IntNullableWithAggregatesFilter<"Job"> | number | null
   mergedChunks?: Prisma.IntWithAggregatesFilter<"Job"> | number
   conflictsMet?: Prisma.BoolWithAggregatesFilter<"Job"> | boolean
@@ -709,6 +753,9 @@ export type JobCreateInput = {
   stagedRows?: number
   stagedBytes?: bigint | number
   stagedChunks?: number
+  stagedToRow?: number
+  storedErrors?: number
+  errorsTruncated?: boolean
   totalChunks?: number | null
   mergedChunks?: number
   conflictsMet?: boolean
@@ -750,6 +797,9 @@ export type JobUncheckedCreateInput = {
   stagedRows?: number
   stagedBytes?: bigint | number
   stagedChunks?: number
+  stagedToRow?: number
+  storedErrors?: number
+  errorsTruncated?: boolean
   totalChunks?: number | null
   mergedChunks?: number
   conflictsMet?: boolean
@@ -789,6 +839,9 @@ export type JobUpdateInput = {
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedToRow?: Prisma.IntFieldUpdateOperationsInput | number
+  storedErrors?: Prisma.IntFieldUpdateOperationsInput | number
+  errorsTruncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -830,6 +883,9 @@ export type JobUncheckedUpdateInput = {
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedToRow?: Prisma.IntFieldUpdateOperationsInput | number
+  storedErrors?: Prisma.IntFieldUpdateOperationsInput | number
+  errorsTruncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -870,6 +926,9 @@ export type JobCreateManyInput = {
   stagedRows?: number
   stagedBytes?: bigint | number
   stagedChunks?: number
+  stagedToRow?: number
+  storedErrors?: number
+  errorsTruncated?: boolean
   totalChunks?: number | null
   mergedChunks?: number
   conflictsMet?: boolean
@@ -907,6 +966,9 @@ export type JobUpdateManyMutationInput = {
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedToRow?: Prisma.IntFieldUpdateOperationsInput | number
+  storedErrors?: Prisma.IntFieldUpdateOperationsInput | number
+  errorsTruncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -945,6 +1007,9 @@ export type JobUncheckedUpdateManyInput = {
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedToRow?: Prisma.IntFieldUpdateOperationsInput | number
+  storedErrors?: Prisma.IntFieldUpdateOperationsInput | number
+  errorsTruncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -998,6 +1063,9 @@ export type JobCountOrderByAggregateInput = {
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
   stagedChunks?: Prisma.SortOrder
+  stagedToRow?: Prisma.SortOrder
+  storedErrors?: Prisma.SortOrder
+  errorsTruncated?: Prisma.SortOrder
   totalChunks?: Prisma.SortOrder
   mergedChunks?: Prisma.SortOrder
   conflictsMet?: Prisma.SortOrder
@@ -1023,6 +1091,8 @@ export type JobAvgOrderByAggregateInput = {
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
   stagedChunks?: Prisma.SortOrder
+  stagedToRow?: Prisma.SortOrder
+  storedErrors?: Prisma.SortOrder
   totalChunks?: Prisma.SortOrder
   mergedChunks?: Prisma.SortOrder
 }
@@ -1053,6 +1123,9 @@ export type JobMaxOrderByAggregateInput = {
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
   stagedChunks?: Prisma.SortOrder
+  stagedToRow?: Prisma.SortOrder
+  storedErrors?: Prisma.SortOrder
+  errorsTruncated?: Prisma.SortOrder
   totalChunks?: Prisma.SortOrder
   mergedChunks?: Prisma.SortOrder
   conflictsMet?: Prisma.SortOrder
@@ -1090,6 +1163,9 @@ export type JobMinOrderByAggregateInput = {
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
   stagedChunks?: Prisma.SortOrder
+  stagedToRow?: Prisma.SortOrder
+  storedErrors?: Prisma.SortOrder
+  errorsTruncated?: Prisma.SortOrder
   totalChunks?: Prisma.SortOrder
   mergedChunks?: Prisma.SortOrder
   conflictsMet?: Prisma.SortOrder
@@ -1115,6 +1191,8 @@ export type JobSumOrderByAggregateInput = {
   stagedRows?: Prisma.SortOrder
   stagedBytes?: Prisma.SortOrder
   stagedChunks?: Prisma.SortOrder
+  stagedToRow?: Prisma.SortOrder
+  storedErrors?: Prisma.SortOrder
   totalChunks?: Prisma.SortOrder
   mergedChunks?: Prisma.SortOrder
 }
@@ -1280,6 +1358,9 @@ export type JobCreateWithoutWorkspaceInput = {
   stagedRows?: number
   stagedBytes?: bigint | number
   stagedChunks?: number
+  stagedToRow?: number
+  storedErrors?: number
+  errorsTruncated?: boolean
   totalChunks?: number | null
   mergedChunks?: number
   conflictsMet?: boolean
@@ -1319,6 +1400,9 @@ export type JobUncheckedCreateWithoutWorkspaceInput = {
   stagedRows?: number
   stagedBytes?: bigint | number
   stagedChunks?: number
+  stagedToRow?: number
+  storedErrors?: number
+  errorsTruncated?: boolean
   totalChunks?: number | null
   mergedChunks?: number
   conflictsMet?: boolean
@@ -1388,6 +1472,9 @@ export type JobScalarWhereInput = {
   stagedRows?: Prisma.IntFilter<"Job"> | number
   stagedBytes?: Prisma.BigIntFilter<"Job"> | bigint | number
   stagedChunks?: Prisma.IntFilter<"Job"> | number
+  stagedToRow?: Prisma.IntFilter<"Job"> | number
+  storedErrors?: Prisma.IntFilter<"Job"> | number
+  errorsTruncated?: Prisma.BoolFilter<"Job"> | boolean
   totalChunks?: Prisma.IntNullableFilter<"Job"> | number | null
   mergedChunks?: Prisma.IntFilter<"Job"> | number
   conflictsMet?: Prisma.BoolFilter<"Job"> | boolean
@@ -1425,6 +1512,9 @@ export type JobCreateWithoutRowErrorsInput = {
   stagedRows?: number
   stagedBytes?: bigint | number
   stagedChunks?: number
+  stagedToRow?: number
+  storedErrors?: number
+  errorsTruncated?: boolean
   totalChunks?: number | null
   mergedChunks?: number
   conflictsMet?: boolean
@@ -1465,6 +1555,9 @@ export type JobUncheckedCreateWithoutRowErrorsInput = {
   stagedRows?: number
   stagedBytes?: bigint | number
   stagedChunks?: number
+  stagedToRow?: number
+  storedErrors?: number
+  errorsTruncated?: boolean
   totalChunks?: number | null
   mergedChunks?: number
   conflictsMet?: boolean
@@ -1519,6 +1612,9 @@ export type JobUpdateWithoutRowErrorsInput = {
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedToRow?: Prisma.IntFieldUpdateOperationsInput | number
+  storedErrors?: Prisma.IntFieldUpdateOperationsInput | number
+  errorsTruncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1559,6 +1655,9 @@ export type JobUncheckedUpdateWithoutRowErrorsInput = {
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedToRow?: Prisma.IntFieldUpdateOperationsInput | number
+  storedErrors?: Prisma.IntFieldUpdateOperationsInput | number
+  errorsTruncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1597,6 +1696,9 @@ export type JobCreateWithoutChunksInput = {
   stagedRows?: number
   stagedBytes?: bigint | number
   stagedChunks?: number
+  stagedToRow?: number
+  storedErrors?: number
+  errorsTruncated?: boolean
   totalChunks?: number | null
   mergedChunks?: number
   conflictsMet?: boolean
@@ -1637,6 +1739,9 @@ export type JobUncheckedCreateWithoutChunksInput = {
   stagedRows?: number
   stagedBytes?: bigint | number
   stagedChunks?: number
+  stagedToRow?: number
+  storedErrors?: number
+  errorsTruncated?: boolean
   totalChunks?: number | null
   mergedChunks?: number
   conflictsMet?: boolean
@@ -1691,6 +1796,9 @@ export type JobUpdateWithoutChunksInput = {
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedToRow?: Prisma.IntFieldUpdateOperationsInput | number
+  storedErrors?: Prisma.IntFieldUpdateOperationsInput | number
+  errorsTruncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1731,6 +1839,9 @@ export type JobUncheckedUpdateWithoutChunksInput = {
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedToRow?: Prisma.IntFieldUpdateOperationsInput | number
+  storedErrors?: Prisma.IntFieldUpdateOperationsInput | number
+  errorsTruncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1769,6 +1880,9 @@ export type JobCreateManyWorkspaceInput = {
   stagedRows?: number
   stagedBytes?: bigint | number
   stagedChunks?: number
+  stagedToRow?: number
+  storedErrors?: number
+  errorsTruncated?: boolean
   totalChunks?: number | null
   mergedChunks?: number
   conflictsMet?: boolean
@@ -1806,6 +1920,9 @@ export type JobUpdateWithoutWorkspaceInput = {
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedToRow?: Prisma.IntFieldUpdateOperationsInput | number
+  storedErrors?: Prisma.IntFieldUpdateOperationsInput | number
+  errorsTruncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1845,6 +1962,9 @@ export type JobUncheckedUpdateWithoutWorkspaceInput = {
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedToRow?: Prisma.IntFieldUpdateOperationsInput | number
+  storedErrors?: Prisma.IntFieldUpdateOperationsInput | number
+  errorsTruncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1884,6 +2004,9 @@ export type JobUncheckedUpdateManyWithoutWorkspaceInput = {
   stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
   stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedToRow?: Prisma.IntFieldUpdateOperationsInput | number
+  storedErrors?: Prisma.IntFieldUpdateOperationsInput | number
+  errorsTruncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
   totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
   conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1962,6 +2085,9 @@ export type JobSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   stagedRows?: boolean
   stagedBytes?: boolean
   stagedChunks?: boolean
+  stagedToRow?: boolean
+  storedErrors?: boolean
+  errorsTruncated?: boolean
   totalChunks?: boolean
   mergedChunks?: boolean
   conflictsMet?: boolean
@@ -2004,6 +2130,9 @@ export type JobSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extension
   stagedRows?: boolean
   stagedBytes?: boolean
   stagedChunks?: boolean
+  stagedToRow?: boolean
+  storedErrors?: boolean
+  errorsTruncated?: boolean
   totalChunks?: boolean
   mergedChunks?: boolean
   conflictsMet?: boolean
@@ -2043,6 +2172,9 @@ export type JobSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extension
   stagedRows?: boolean
   stagedBytes?: boolean
   stagedChunks?: boolean
+  stagedToRow?: boolean
+  storedErrors?: boolean
+  errorsTruncated?: boolean
   totalChunks?: boolean
   mergedChunks?: boolean
   conflictsMet?: boolean
@@ -2082,6 +2214,9 @@ export type JobSelectScalar = {
   stagedRows?: boolean
   stagedBytes?: boolean
   stagedChunks?: boolean
+  stagedToRow?: boolean
+  storedErrors?: boolean
+  errorsTruncated?: boolean
   totalChunks?: boolean
   mergedChunks?: boolean
   conflictsMet?: boolean
@@ -2093,7 +2228,7 @@ export type JobSelectScalar = {
   updatedAt?: boolean
 }
 
-export type JobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "kind" | "entity" | "status" | "fileName" | "fileKey" | "fileBytes" | "duplicateStrategy" | "idempotencyKey" | "encoding" | "options" | "dryRun" | "totalRows" | "processedRows" | "succeededRows" | "failedRows" | "insertedRows" | "updatedRows" | "unchangedRows" | "deletedRows" | "revertsJobId" | "percent" | "stagedRows" | "stagedBytes" | "stagedChunks" | "totalChunks" | "mergedChunks" | "conflictsMet" | "failureReason" | "resultKey" | "createdAt" | "startedAt" | "completedAt" | "updatedAt", ExtArgs["result"]["job"]>
+export type JobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "kind" | "entity" | "status" | "fileName" | "fileKey" | "fileBytes" | "duplicateStrategy" | "idempotencyKey" | "encoding" | "options" | "dryRun" | "totalRows" | "processedRows" | "succeededRows" | "failedRows" | "insertedRows" | "updatedRows" | "unchangedRows" | "deletedRows" | "revertsJobId" | "percent" | "stagedRows" | "stagedBytes" | "stagedChunks" | "stagedToRow" | "storedErrors" | "errorsTruncated" | "totalChunks" | "mergedChunks" | "conflictsMet" | "failureReason" | "resultKey" | "createdAt" | "startedAt" | "completedAt" | "updatedAt", ExtArgs["result"]["job"]>
 export type JobInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   workspace?: boolean | Prisma.WorkspaceDefaultArgs<ExtArgs>
   rowErrors?: boolean | Prisma.Job$rowErrorsArgs<ExtArgs>
@@ -2159,6 +2294,18 @@ export type $JobPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
     stagedRows: number
     stagedBytes: bigint
     stagedChunks: number
+    /**
+     * The last spreadsheet row of the last staged chunk: a resumed stage task continues after it.
+     */
+    stagedToRow: number
+    /**
+     * Row errors stored for this job (at most MAX_ROW_ERRORS).
+     */
+    storedErrors: number
+    /**
+     * True once a row failed without its error being stored (past MAX_ROW_ERRORS).
+     */
+    errorsTruncated: boolean
     totalChunks: number | null
     mergedChunks: number
     /**
@@ -2623,6 +2770,9 @@ export interface JobFieldRefs {
   readonly stagedRows: Prisma.FieldRef<"Job", 'Int'>
   readonly stagedBytes: Prisma.FieldRef<"Job", 'BigInt'>
   readonly stagedChunks: Prisma.FieldRef<"Job", 'Int'>
+  readonly stagedToRow: Prisma.FieldRef<"Job", 'Int'>
+  readonly storedErrors: Prisma.FieldRef<"Job", 'Int'>
+  readonly errorsTruncated: Prisma.FieldRef<"Job", 'Boolean'>
   readonly totalChunks: Prisma.FieldRef<"Job", 'Int'>
   readonly mergedChunks: Prisma.FieldRef<"Job", 'Int'>
   readonly conflictsMet: Prisma.FieldRef<"Job", 'Boolean'>
