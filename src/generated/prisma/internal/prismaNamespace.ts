@@ -1306,6 +1306,7 @@ export const ContactScalarFieldEnum = {
   company: 'company',
   tags: 'tags',
   importJobId: 'importJobId',
+  importRow: 'importRow',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
@@ -1324,6 +1325,7 @@ export const InvoiceScalarFieldEnum = {
   issuedAt: 'issuedAt',
   status: 'status',
   importJobId: 'importJobId',
+  importRow: 'importRow',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const

@@ -180,6 +180,7 @@ export const ContactScalarFieldEnum = {
   company: 'company',
   tags: 'tags',
   importJobId: 'importJobId',
+  importRow: 'importRow',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
@@ -198,6 +199,7 @@ export const InvoiceScalarFieldEnum = {
   issuedAt: 'issuedAt',
   status: 'status',
   importJobId: 'importJobId',
+  importRow: 'importRow',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
