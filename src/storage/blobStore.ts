@@ -20,6 +20,17 @@ export interface BlobStore {
    * (S3 presigned URLs). Stores without it are served by the API's own signed /files route.
    */
   signedUrl?(key: string, options: SignedUrlOptions): Promise<string>;
+  /**
+   * The object as a file on this machine, for stores that keep them there: the API then serves it
+   * with large reads and byte ranges. Null when absent.
+   */
+  localFile?(key: string): Promise<LocalFile | null>;
+}
+
+export interface LocalFile {
+  path: string;
+  size: number;
+  modifiedAt: Date;
 }
 
 export interface SignedUrlOptions {

@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadPath } from '../../src/exports/downloadLinks.ts';
 import { download, exportAndWait, fetchExportJob, startExport, withParam } from '../helpers/exportClient.ts';
@@ -107,6 +112,46 @@ describe('download links', () => {
     expect((await download(job.downloadUrl, token)).status).toBe(200);
     // Nor can the other workspace obtain a link.
     expect((await gql(t.url, strangerToken, `query($id: ID!) { job(id: $id) { id downloadUrl } }`, { id: job.id })).data.job).toBeNull();
+  });
+
+  it('should serve byte ranges with ETag and Last-Modified, so a broken download resumes (curl -C -)', async () => {
+    const full = await download(job.downloadUrl);
+    const etag = full.headers.get('etag')!;
+    expect(full.headers.get('accept-ranges')).toBe('bytes');
+    expect(etag).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
+    expect(Date.parse(full.headers.get('last-modified')!)).not.toBeNaN();
+    const size = full.body.length;
+
+    const part = await fetch(job.downloadUrl, { headers: { range: 'bytes=10-39' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 10-39/${size}`);
+    expect(part.headers.get('content-length')).toBe('30');
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(full.body.subarray(10, 40));
+    // The rest of the file from an offset, as a resuming client asks, with If-Range naming what it has.
+    const rest = await fetch(job.downloadUrl, { headers: { range: 'bytes=25-', 'if-range': etag } });
+    expect(rest.status).toBe(206);
+    expect(Buffer.from(await rest.arrayBuffer())).toEqual(full.body.subarray(25));
+    // A client holding another version gets the whole file, not a piece of this one.
+    const stale = await fetch(job.downloadUrl, { headers: { range: 'bytes=25-', 'if-range': '"0-0"' } });
+    expect(stale.status).toBe(200);
+    expect(Buffer.from(await stale.arrayBuffer())).toEqual(full.body);
+    const unsatisfiable = await fetch(job.downloadUrl, { headers: { range: `bytes=${size + 10}-` } });
+    expect(unsatisfiable.status).toBe(416);
+    expect(unsatisfiable.headers.get('content-range')).toBe(`bytes */${size}`);
+    // Ranges do not bypass the signature.
+    expect((await fetch(withParam(job.downloadUrl, 'sig', 'x'.repeat(64)), { headers: { range: 'bytes=0-9' } })).status).toBe(403);
+
+    // curl resumes a file cut off after 17 bytes and ends with exactly the export.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkport-resume-'));
+    try {
+      const out = path.join(dir, 'export.csv');
+      fs.writeFileSync(out, full.body.subarray(0, 17));
+      // Asynchronously: the server answering curl runs in this very process.
+      await promisify(execFile)('curl', ['-sS', '-f', '-C', '-', '-o', out, job.downloadUrl]);
+      expect(fs.readFileSync(out)).toEqual(full.body);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('should issue a fresh link with a later expiry each time job(id) is queried after time has passed', async () => {
