@@ -104,6 +104,31 @@ export interface Config {
    * it off. @default 15000 (env API_STATEMENT_TIMEOUT_MS)
    */
   apiStatementTimeoutMs: number;
+  /** Least severe log level written: fatal, error, warn, info, debug, trace or silent. @default 'info' (env LOG_LEVEL) */
+  logLevel: LogLevel;
+  /**
+   * 'json': one JSON object per line (for log collectors); 'pretty': human-readable lines (pino-pretty).
+   * @default 'pretty' when stdout is a terminal or in development, 'json' otherwise (env LOG_FORMAT)
+   */
+  logFormat: 'json' | 'pretty';
+  /**
+   * Port of a worker process's own HTTP server for /metrics, /healthz and /readyz (role worker only:
+   * the API serves them on PORT, and with role all its /metrics covers the worker too). 0 turns it off.
+   * @default 9464 (env METRICS_PORT)
+   */
+  metricsPort: number;
+  /** Interface the worker's metrics server listens on. @default HOST (env METRICS_HOST) */
+  metricsHost: string;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const raw = str(name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got '${raw}'`);
+  return raw as T;
 }
 
 function int(name: string, fallback: number): number {
@@ -169,6 +194,10 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     graphqlMaxTokens: Math.max(100, int('GRAPHQL_MAX_TOKENS', 2000)),
     graphqlMaxCost: Math.max(1000, int('GRAPHQL_MAX_COST', 50_000)),
     apiStatementTimeoutMs: int('API_STATEMENT_TIMEOUT_MS', 15_000),
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: oneOf('LOG_FORMAT', ['json', 'pretty'] as const, process.stdout.isTTY || development ? 'pretty' : 'json'),
+    metricsPort: int('METRICS_PORT', 9464),
+    metricsHost: str('METRICS_HOST') ?? str('HOST') ?? (development ? '127.0.0.1' : '0.0.0.0'),
   };
   return { ...base, ...overrides };
 }

