@@ -20,10 +20,10 @@ async function main(): Promise<void> {
   }
   if (!config.databaseUrl) logger.info(`embedded PostgreSQL in ${config.dataDir}/pg (set DATABASE_URL to use your own)`);
   if (!config.redisUrl) logger.info('in-process progress bus (set REDIS_URL to run several processes)');
-  if (app.url) logger.info({ url: app.url }, `${role === 'all' ? 'API and worker' : 'API'} ready at ${app.url}`);
+  if (app.url) logger.info(`${role === 'all' ? 'API and worker' : 'API'} ready at ${app.url}`);
   else logger.info({ concurrency: config.workerConcurrency }, `worker running (concurrency ${config.workerConcurrency})`);
   const webApp = app.url ? new URL('/', app.url).href : undefined;
-  if (webApp) logger.info({ webApp }, `web app: ${webApp}  (playground for support: ${new URL('/playground', app.url).href})`);
+  if (webApp) logger.info(`web app: ${webApp}  (playground for support: ${new URL('/playground', app.url).href})`);
   if (app.devToken) {
     // Written to stdout as it is, not as a log line: a person copies the token from here, once, and
     // it belongs in no log collector. The URL is beside it: open it and sign in with the token.

@@ -17,7 +17,18 @@ let root: Logger = build({ logLevel: 'info', logFormat: process.stdout.isTTY ? '
 function build(o: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
   const options = { level: o.logLevel, base: { pid: process.pid } };
   if (o.logFormat === 'json') return pino(options, pino.destination({ dest: 1, sync: true }));
-  return pino(options, pretty({ sync: true, colorize: Boolean(process.stdout.isTTY), ignore: 'pid', translateTime: 'SYS:HH:MM:ss.l' }));
+  // One line per entry: '[time] LEVEL: [component] message {"jobId":…,"task":…}'.
+  return pino(
+    options,
+    pretty({
+      sync: true,
+      colorize: Boolean(process.stdout.isTTY),
+      singleLine: true,
+      ignore: 'pid,hostname,component',
+      messageFormat: '{if component}[{component}] {end}{msg}',
+      translateTime: 'SYS:HH:MM:ss.l',
+    }),
+  );
 }
 
 /** Applies LOG_LEVEL and LOG_FORMAT; called once a process knows its Config (src/app.ts). */
