@@ -12,10 +12,17 @@ export const workerLogger = new Logger((scope) => (level, message, meta) => {
     ...(scope.workerId ? { workerId: scope.workerId } : {}),
     ...(scope.taskIdentifier ? { task: scope.taskIdentifier } : {}),
     ...(scope.jobId !== undefined ? { taskId: String(scope.jobId) } : {}),
-    ...(meta && typeof meta === 'object' ? { meta } : {}),
+    ...metaFields(meta),
   };
   const logger = log('queue');
   if (level === 'error') logger.error(fields, message);
   else if (level === 'warning') logger.warn(fields, message);
   else logger.debug(fields, message);
 });
+
+/** Its meta, with an `error` under pino's `err` key: pino serialises Errors there (message, stack, code); elsewhere they print as {}. */
+function metaFields(meta: unknown): Record<string, unknown> {
+  if (!meta || typeof meta !== 'object') return {};
+  const { error, ...rest } = meta as { error?: unknown };
+  return { ...(error !== undefined ? { err: error } : {}), ...(Object.keys(rest).length > 0 ? { meta: rest } : {}) };
+}

@@ -97,6 +97,24 @@ describe('the API’s /metrics, /healthz and /readyz', () => {
     expect(sample(metrics.body, 'bulkport_job_duration_seconds_count', 'kind="IMPORT",status="FAILED"')).toBe(1);
   });
 
+  it('should count the tasks its reaper frees from a dead worker pool', async () => {
+    const db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    try {
+      // A pool of another process that died 30 s ago holding a task (the sweeper's: harmless when it runs here).
+      await db.query(`INSERT INTO worker_heartbeats (pool_id, process_id, pid, host, last_seen) VALUES ('pool-dead-metrics', 'proc-dead', 1, 'elsewhere', now() - interval '30 seconds')`);
+      const { rows } = await db.query<{ id: string }>(`SELECT id FROM graphile_worker.add_job('sweep_stuck_jobs', '{}'::json, run_at := now() + interval '1 hour')`);
+      await db.query(`UPDATE graphile_worker._private_jobs SET locked_by = 'pool-dead-metrics', locked_at = now() - interval '30 seconds' WHERE id = $1`, [rows[0].id]);
+    } finally {
+      await db.end();
+    }
+    const body = await until('the reaper to free the task', async () => {
+      const text = (await getText(`${origin(t.url)}/metrics`)).body;
+      return sample(text, 'bulkport_forced_unlocks_total') === 1 ? text : undefined;
+    });
+    expect(sample(body, 'bulkport_reaped_pools_total')).toBe(1);
+  });
+
   it('should say not ready while a shipped migration is not recorded as applied', async () => {
     const db = new pg.Client({ connectionString: t.databaseUrl });
     await db.connect();
@@ -126,7 +144,8 @@ describe('/readyz when a dependency goes away', () => {
     try {
       t = await startTestApp({ redisUrl: redis.url });
       const base = origin(t.url);
-      expect((await getText(`${base}/readyz`)).status).toBe(200);
+      // Ready once the Redis connection is up (it may still be connecting when the app has started).
+      await until('readyz 200', async () => ((await getText(`${base}/readyz`)).status === 200 ? true : undefined), 10_000);
       await redis.stop();
       const down = await until('readyz 503', async () => {
         const r = await getText(`${base}/readyz`);
