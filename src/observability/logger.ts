@@ -12,17 +12,22 @@ export type { Logger };
  * Modules ask for it at the moment they log (log('redis').warn(...)), never keep it from import
  * time: configureLogging replaces the root once the process has read its configuration.
  */
-let root: Logger = build({ logLevel: 'info', logFormat: process.stdout.isTTY ? 'pretty' : 'json' });
+/**
+ * Until a server process configures it, the root writes to stderr: the command line (src/cli.ts) never
+ * does, and its stdout is for what it prints (a token, a job id), which a log line must not corrupt.
+ */
+let root: Logger = build({ logLevel: 'info', logFormat: process.stderr.isTTY ? 'pretty' : 'json' }, 2);
 
-function build(o: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
+function build(o: Pick<Config, 'logLevel' | 'logFormat'>, fd: 1 | 2 = 1): Logger {
   const options = { level: o.logLevel, base: { pid: process.pid } };
-  if (o.logFormat === 'json') return pino(options, pino.destination({ dest: 1, sync: true }));
+  if (o.logFormat === 'json') return pino(options, pino.destination({ dest: fd, sync: true }));
   // One line per entry: '[time] LEVEL: [component] message {"jobId":…,"task":…}'.
   return pino(
     options,
     pretty({
       sync: true,
-      colorize: Boolean(process.stdout.isTTY),
+      destination: fd,
+      colorize: Boolean((fd === 1 ? process.stdout : process.stderr).isTTY),
       singleLine: true,
       ignore: 'pid,hostname,component',
       messageFormat: '{if component}[{component}] {end}{msg}',
@@ -31,7 +36,7 @@ function build(o: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
   );
 }
 
-/** Applies LOG_LEVEL and LOG_FORMAT; called once a process knows its Config (src/app.ts). */
+/** Applies LOG_LEVEL and LOG_FORMAT, and writes to stdout from then on; called once a server process knows its Config (src/app.ts). */
 export function configureLogging(o: Pick<Config, 'logLevel' | 'logFormat'>): void {
   root = build(o);
 }
