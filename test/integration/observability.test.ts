@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { freePort } from '../helpers/appProcess.ts';
 import { fileWithSomeBadRows } from '../helpers/buildCsv.ts';
-import { importAndWait, uploadImport, waitForJob } from '../helpers/graphqlClient.ts';
+import { importAndWait, subscribeProgress, uploadImport, waitForJob, wsClient } from '../helpers/graphqlClient.ts';
 import { startOwnPostgres } from '../helpers/ownPostgres.ts';
 import { startOwnRedis } from '../helpers/redisServer.ts';
 import { startServerProcesses } from '../helpers/serverProcess.ts';
@@ -48,6 +48,17 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/**
+ * The body of /readyz once it answers 200. A process that has just started may still be opening its
+ * Redis connection, and says not ready until then: that is correct, so the test waits (10 s at most).
+ */
+async function readyOnceConnected(base: string): Promise<unknown> {
+  return until('readyz 200', async () => {
+    const r = await getText(`${base}/readyz`);
+    return r.status === 200 ? (JSON.parse(r.body) as unknown) : undefined;
+  }, 10_000);
+}
+
 describe('the API’s /metrics, /healthz and /readyz', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -58,11 +69,7 @@ describe('the API’s /metrics, /healthz and /readyz', () => {
   it('should answer /healthz and /readyz with 200 when PostgreSQL and Redis answer and every migration is applied', async () => {
     const health = await getText(`${origin(t.url)}/healthz`);
     expect({ status: health.status, body: JSON.parse(health.body) }).toEqual({ status: 200, body: { status: 'ok' } });
-    const ready = await getText(`${origin(t.url)}/readyz`);
-    expect({ status: ready.status, body: JSON.parse(ready.body) }).toEqual({
-      status: 200,
-      body: { status: 'ready', checks: { database: 'ok', migrations: 'ok', redis: 'ok' } },
-    });
+    expect(await readyOnceConnected(origin(t.url))).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', redis: 'ok' } });
   });
 
   it('should expose every documented metric, with the rows of a real import counted exactly by entity', async () => {
@@ -137,6 +144,33 @@ describe('the API’s /metrics, /healthz and /readyz', () => {
   });
 });
 
+describe('an API process with no worker', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({}, 'api');
+  });
+  afterAll(() => t?.stop());
+
+  it('should count the queued task no worker has taken and the live subscribers it serves', async () => {
+    const token = await t.token('metrics-queue');
+    const started = await uploadImport(t.url, token, fileWithSomeBadRows(10, 'queued'));
+    expect(started.errors).toBeUndefined();
+    const metricsOf = async () => (await getText(`${origin(t.url)}/metrics`)).body;
+    expect(sample(await metricsOf(), 'bulkport_queue_waiting_tasks', 'task="import_stage"')).toBe(1);
+
+    const client = wsClient(t.wsUrl, token);
+    try {
+      const subscription = subscribeProgress(client, started.data.startImport.id);
+      expect((await subscription.first).status).toBe('QUEUED');
+      expect(sample(await metricsOf(), 'bulkport_active_subscriptions')).toBe(1);
+      subscription.unsubscribe();
+      await until('the subscriber to be gone', async () => (sample(await metricsOf(), 'bulkport_active_subscriptions') === 0 ? true : undefined));
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
 describe('/readyz when a dependency goes away', () => {
   it('should answer 200, then 503 while its Redis is unreachable, with /healthz still 200, then 200 again', async () => {
     const redis = await startOwnRedis();
@@ -144,8 +178,7 @@ describe('/readyz when a dependency goes away', () => {
     try {
       t = await startTestApp({ redisUrl: redis.url });
       const base = origin(t.url);
-      // Ready once the Redis connection is up (it may still be connecting when the app has started).
-      await until('readyz 200', async () => ((await getText(`${base}/readyz`)).status === 200 ? true : undefined), 10_000);
+      await readyOnceConnected(base);
       await redis.stop();
       const down = await until('readyz 503', async () => {
         const r = await getText(`${base}/readyz`);
@@ -182,7 +215,7 @@ describe('/readyz when a dependency goes away', () => {
     try {
       t = await startTestApp({ databaseUrl: own.url });
       const base = origin(t.url);
-      expect((await getText(`${base}/readyz`)).status).toBe(200);
+      await readyOnceConnected(base);
       const statuses: number[] = [];
       let restarting = true;
       const polling = (async () => {
@@ -212,11 +245,7 @@ describe('a worker process', () => {
       const worker = await s.start('worker', { METRICS_PORT: String(metricsPort) });
       const base = `http://127.0.0.1:${metricsPort}`;
       expect((await getText(`${base}/healthz`)).status).toBe(200);
-      const ready = await getText(`${base}/readyz`);
-      expect({ status: ready.status, body: JSON.parse(ready.body) }).toEqual({
-        status: 200,
-        body: { status: 'ready', checks: { database: 'ok', migrations: 'ok', redis: 'ok' } },
-      });
+      expect(await readyOnceConnected(base)).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', redis: 'ok' } });
       expect((await getText(`${base}/graphql`)).status).toBe(404);
 
       const token = await s.token('worker-metrics');
