@@ -12,11 +12,12 @@ import type { DuplicateStrategy, JobKind, JobStatus } from '../jobs/jobStatus.ts
 import { etaSeconds, rowsPerSecond, toProgressEvent } from '../jobs/progressMath.ts';
 import { latestRevertOf, startRevert } from '../reverts/revertService.ts';
 import type { GraphQLContext } from './context.ts';
+import { workspaceView } from '../workspaces/workspaceView.ts';
 import { DateTime } from './scalars.ts';
 
 function serviceDeps(ctx: GraphQLContext): JobServiceDeps {
   const { pool, store, bus, config, metrics } = ctx.services;
-  return { pool, store, bus, metrics, maxUploadBytes: config.maxUploadBytes, jobMaxAttempts: config.jobMaxAttempts };
+  return { pool, store, bus, metrics, limits: config, jobMaxAttempts: config.jobMaxAttempts };
 }
 
 /** The base name of a file name as the browser sent it (the transport has refused control characters). */
@@ -57,6 +58,7 @@ export const resolvers = {
     job: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => findJob(ctx.services.pool, await ctx.viewer(), args.id),
     jobs: async (_: unknown, args: { first: number; after?: string; status?: JobStatus; kind?: JobKind }, ctx: GraphQLContext) =>
       listJobs(ctx.services.pool, await ctx.viewer(), args),
+    workspace: async (_: unknown, __: unknown, ctx: GraphQLContext) => workspaceView(ctx.services.pool, ctx.services.config, await ctx.viewer()),
   },
 
   Mutation: {

@@ -72,7 +72,8 @@ export class Metrics implements MetricsPort {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
-    const metrics = this;
+    // collect() runs with `this` bound to its gauge: the sources are reached through this closure.
+    const sources = () => this.sources;
     new Gauge({
       name: 'bulkport_queue_waiting_tasks',
       help: 'Queue tasks that could run now but no worker has taken yet, by task (the same shared value on every process)',
@@ -80,7 +81,7 @@ export class Metrics implements MetricsPort {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const pool = metrics.sources?.pool;
+        const pool = sources()?.pool;
         if (!pool) return;
         const rows = await queueDepth(pool).catch(() => []);
         for (const r of rows) this.set({ task: r.task }, r.n);
@@ -91,7 +92,7 @@ export class Metrics implements MetricsPort {
       help: 'jobProgress subscribers this process is serving now',
       registers: [this.registry],
       collect() {
-        this.set(metrics.sources?.subscribers?.() ?? 0);
+        this.set(sources()?.subscribers?.() ?? 0);
       },
     });
     new Gauge({
@@ -99,7 +100,7 @@ export class Metrics implements MetricsPort {
       help: '1 when PostgreSQL answers this process, 0 otherwise',
       registers: [this.registry],
       async collect() {
-        const pool = metrics.sources?.pool;
+        const pool = sources()?.pool;
         this.set(pool && (await databaseReachable(pool)) ? 1 : 0);
       },
     });

@@ -87,7 +87,7 @@ export function jobTask<T extends JobTaskName>(
       }
       if (err instanceof HandBack) {
         jobLog.info(err.message);
-        return requeue(payload);
+        return requeue(payload, err.delayMs);
       }
       if (err instanceof StagingLost) {
         jobLog.warn(`${err.message}; restaging the stored file`);

@@ -62,3 +62,8 @@ export type AppSecret = Prisma.AppSecretModel
  * One row per live worker pool (one per worker process), refreshed every few seconds; a stale row means a dead worker.
  */
 export type WorkerHeartbeat = Prisma.WorkerHeartbeatModel
+/**
+ * Model WorkspaceUsage
+ * Rows a workspace holds per entity, changed in the same transaction as those rows: always equal to count(*).
+ */
+export type WorkspaceUsage = Prisma.WorkspaceUsageModel

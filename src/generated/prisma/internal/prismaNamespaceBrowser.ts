@@ -59,7 +59,8 @@ export const ModelName = {
   Contact: 'Contact',
   Invoice: 'Invoice',
   AppSecret: 'AppSecret',
-  WorkerHeartbeat: 'WorkerHeartbeat'
+  WorkerHeartbeat: 'WorkerHeartbeat',
+  WorkspaceUsage: 'WorkspaceUsage'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -81,7 +82,10 @@ export type TransactionIsolationLevel = (typeof TransactionIsolationLevel)[keyof
 export const WorkspaceScalarFieldEnum = {
   id: 'id',
   name: 'name',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  maxConcurrentJobs: 'maxConcurrentJobs',
+  maxUploadBytes: 'maxUploadBytes',
+  maxRows: 'maxRows'
 } as const
 
 export type WorkspaceScalarFieldEnum = (typeof WorkspaceScalarFieldEnum)[keyof typeof WorkspaceScalarFieldEnum]
@@ -176,6 +180,7 @@ export const ContactScalarFieldEnum = {
   company: 'company',
   tags: 'tags',
   importJobId: 'importJobId',
+  importRow: 'importRow',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
@@ -194,6 +199,7 @@ export const InvoiceScalarFieldEnum = {
   issuedAt: 'issuedAt',
   status: 'status',
   importJobId: 'importJobId',
+  importRow: 'importRow',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
@@ -222,6 +228,15 @@ export const WorkerHeartbeatScalarFieldEnum = {
 export type WorkerHeartbeatScalarFieldEnum = (typeof WorkerHeartbeatScalarFieldEnum)[keyof typeof WorkerHeartbeatScalarFieldEnum]
 
 
+export const WorkspaceUsageScalarFieldEnum = {
+  workspaceId: 'workspaceId',
+  entity: 'entity',
+  rows: 'rows'
+} as const
+
+export type WorkspaceUsageScalarFieldEnum = (typeof WorkspaceUsageScalarFieldEnum)[keyof typeof WorkspaceUsageScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -245,14 +260,6 @@ export const QueryMode = {
 export type QueryMode = (typeof QueryMode)[keyof typeof QueryMode]
 
 
-export const NullsOrder = {
-  first: 'first',
-  last: 'last'
-} as const
-
-export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
-
-
 export const JsonNullValueFilter = {
   DbNull: DbNull,
   JsonNull: JsonNull,
@@ -260,4 +267,12 @@ export const JsonNullValueFilter = {
 } as const
 
 export type JsonNullValueFilter = (typeof JsonNullValueFilter)[keyof typeof JsonNullValueFilter]
+
+
+export const NullsOrder = {
+  first: 'first',
+  last: 'last'
+} as const
+
+export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
 

@@ -20,46 +20,82 @@ export type WorkspaceModel = runtime.Types.Result.DefaultSelection<Prisma.$Works
 
 export type AggregateWorkspace = {
   _count: WorkspaceCountAggregateOutputType | null
+  _avg: WorkspaceAvgAggregateOutputType | null
+  _sum: WorkspaceSumAggregateOutputType | null
   _min: WorkspaceMinAggregateOutputType | null
   _max: WorkspaceMaxAggregateOutputType | null
+}
+
+export type WorkspaceAvgAggregateOutputType = {
+  maxConcurrentJobs: number | null
+  maxUploadBytes: number | null
+}
+
+export type WorkspaceSumAggregateOutputType = {
+  maxConcurrentJobs: number | null
+  maxUploadBytes: bigint | null
 }
 
 export type WorkspaceMinAggregateOutputType = {
   id: string | null
   name: string | null
   createdAt: Date | null
+  maxConcurrentJobs: number | null
+  maxUploadBytes: bigint | null
 }
 
 export type WorkspaceMaxAggregateOutputType = {
   id: string | null
   name: string | null
   createdAt: Date | null
+  maxConcurrentJobs: number | null
+  maxUploadBytes: bigint | null
 }
 
 export type WorkspaceCountAggregateOutputType = {
   id: number
   name: number
   createdAt: number
+  maxConcurrentJobs: number
+  maxUploadBytes: number
+  maxRows: number
   _all: number
 }
 
+
+export type WorkspaceAvgAggregateInputType = {
+  maxConcurrentJobs?: true
+  maxUploadBytes?: true
+}
+
+export type WorkspaceSumAggregateInputType = {
+  maxConcurrentJobs?: true
+  maxUploadBytes?: true
+}
 
 export type WorkspaceMinAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  maxConcurrentJobs?: true
+  maxUploadBytes?: true
 }
 
 export type WorkspaceMaxAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  maxConcurrentJobs?: true
+  maxUploadBytes?: true
 }
 
 export type WorkspaceCountAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  maxConcurrentJobs?: true
+  maxUploadBytes?: true
+  maxRows?: true
   _all?: true
 }
 
@@ -101,6 +137,18 @@ export type WorkspaceAggregateArgs<ExtArgs extends runtime.Types.Extensions.Inte
   /**
    * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
    * 
+   * Select which fields to average
+  **/
+  _avg?: WorkspaceAvgAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
+   * Select which fields to sum
+  **/
+  _sum?: WorkspaceSumAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
    * Select which fields to find the minimum value
   **/
   _min?: WorkspaceMinAggregateInputType
@@ -131,6 +179,8 @@ export type WorkspaceGroupByArgs<ExtArgs extends runtime.Types.Extensions.Intern
   take?: number
   skip?: number
   _count?: WorkspaceCountAggregateInputType | true
+  _avg?: WorkspaceAvgAggregateInputType
+  _sum?: WorkspaceSumAggregateInputType
   _min?: WorkspaceMinAggregateInputType
   _max?: WorkspaceMaxAggregateInputType
 }
@@ -139,7 +189,12 @@ export type WorkspaceGroupByOutputType = {
   id: string
   name: string
   createdAt: Date
+  maxConcurrentJobs: number | null
+  maxUploadBytes: bigint | null
+  maxRows: runtime.JsonValue
   _count: WorkspaceCountAggregateOutputType | null
+  _avg: WorkspaceAvgAggregateOutputType | null
+  _sum: WorkspaceSumAggregateOutputType | null
   _min: WorkspaceMinAggregateOutputType | null
   _max: WorkspaceMaxAggregateOutputType | null
 }
@@ -166,16 +221,24 @@ export type WorkspaceWhereInput = {
   id?: Prisma.UuidFilter<"Workspace"> | string
   name?: Prisma.StringFilter<"Workspace"> | string
   createdAt?: Prisma.DateTimeFilter<"Workspace"> | Date | string
+  maxConcurrentJobs?: Prisma.IntNullableFilter<"Workspace"> | number | null
+  maxUploadBytes?: Prisma.BigIntNullableFilter<"Workspace"> | bigint | number | null
+  maxRows?: Prisma.JsonFilter<"Workspace">
   tokens?: Prisma.ApiTokenListRelationFilter
   jobs?: Prisma.JobListRelationFilter
+  usage?: Prisma.WorkspaceUsageListRelationFilter
 }
 
 export type WorkspaceOrderByWithRelationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxConcurrentJobs?: Prisma.SortOrderInput | Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrderInput | Prisma.SortOrder
+  maxRows?: Prisma.SortOrder
   tokens?: Prisma.ApiTokenOrderByRelationAggregateInput
   jobs?: Prisma.JobOrderByRelationAggregateInput
+  usage?: Prisma.WorkspaceUsageOrderByRelationAggregateInput
 }
 
 export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
@@ -185,17 +248,26 @@ export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
   OR?: Prisma.WorkspaceWhereInput[]
   NOT?: Prisma.WorkspaceWhereInput | Prisma.WorkspaceWhereInput[]
   createdAt?: Prisma.DateTimeFilter<"Workspace"> | Date | string
+  maxConcurrentJobs?: Prisma.IntNullableFilter<"Workspace"> | number | null
+  maxUploadBytes?: Prisma.BigIntNullableFilter<"Workspace"> | bigint | number | null
+  maxRows?: Prisma.JsonFilter<"Workspace">
   tokens?: Prisma.ApiTokenListRelationFilter
   jobs?: Prisma.JobListRelationFilter
+  usage?: Prisma.WorkspaceUsageListRelationFilter
 }, "id" | "name">
 
 export type WorkspaceOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxConcurrentJobs?: Prisma.SortOrderInput | Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrderInput | Prisma.SortOrder
+  maxRows?: Prisma.SortOrder
   _count?: Prisma.WorkspaceCountOrderByAggregateInput
+  _avg?: Prisma.WorkspaceAvgOrderByAggregateInput
   _max?: Prisma.WorkspaceMaxOrderByAggregateInput
   _min?: Prisma.WorkspaceMinOrderByAggregateInput
+  _sum?: Prisma.WorkspaceSumOrderByAggregateInput
 }
 
 export type WorkspaceScalarWhereWithAggregatesInput = {
@@ -205,74 +277,119 @@ export type WorkspaceScalarWhereWithAggregatesInput = {
   id?: Prisma.UuidWithAggregatesFilter<"Workspace"> | string
   name?: Prisma.StringWithAggregatesFilter<"Workspace"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Workspace"> | Date | string
+  maxConcurrentJobs?: Prisma.IntNullableWithAggregatesFilter<"Workspace"> | number | null
+  maxUploadBytes?: Prisma.BigIntNullableWithAggregatesFilter<"Workspace"> | bigint | number | null
+  maxRows?: Prisma.JsonWithAggregatesFilter<"Workspace">
 }
 
 export type WorkspaceCreateInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateManyInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
 export type WorkspaceUpdateManyMutationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
 export type WorkspaceUncheckedUpdateManyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
 export type WorkspaceCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxConcurrentJobs?: Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrder
+  maxRows?: Prisma.SortOrder
+}
+
+export type WorkspaceAvgOrderByAggregateInput = {
+  maxConcurrentJobs?: Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrder
 }
 
 export type WorkspaceMaxOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxConcurrentJobs?: Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrder
 }
 
 export type WorkspaceMinOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxConcurrentJobs?: Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrder
+}
+
+export type WorkspaceSumOrderByAggregateInput = {
+  maxConcurrentJobs?: Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrder
 }
 
 export type WorkspaceScalarRelationFilter = {
@@ -286,6 +403,22 @@ export type StringFieldUpdateOperationsInput = {
 
 export type DateTimeFieldUpdateOperationsInput = {
   set?: Date | string
+}
+
+export type NullableIntFieldUpdateOperationsInput = {
+  set?: number | null
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
+}
+
+export type NullableBigIntFieldUpdateOperationsInput = {
+  set?: bigint | number | null
+  increment?: bigint | number
+  decrement?: bigint | number
+  multiply?: bigint | number
+  divide?: bigint | number
 }
 
 export type WorkspaceCreateNestedOneWithoutTokensInput = {
@@ -316,18 +449,40 @@ export type WorkspaceUpdateOneRequiredWithoutJobsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutJobsInput, Prisma.WorkspaceUpdateWithoutJobsInput>, Prisma.WorkspaceUncheckedUpdateWithoutJobsInput>
 }
 
+export type WorkspaceCreateNestedOneWithoutUsageInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutUsageInput, Prisma.WorkspaceUncheckedCreateWithoutUsageInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutUsageInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+}
+
+export type WorkspaceUpdateOneRequiredWithoutUsageNestedInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutUsageInput, Prisma.WorkspaceUncheckedCreateWithoutUsageInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutUsageInput
+  upsert?: Prisma.WorkspaceUpsertWithoutUsageInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutUsageInput, Prisma.WorkspaceUpdateWithoutUsageInput>, Prisma.WorkspaceUncheckedUpdateWithoutUsageInput>
+}
+
 export type WorkspaceCreateWithoutTokensInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutTokensInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutTokensInput = {
@@ -350,28 +505,44 @@ export type WorkspaceUpdateWithoutTokensInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutTokensInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateWithoutJobsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutJobsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutJobsInput = {
@@ -394,14 +565,82 @@ export type WorkspaceUpdateWithoutJobsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutJobsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceCreateWithoutUsageInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
+  jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceUncheckedCreateWithoutUsageInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
+  jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceCreateOrConnectWithoutUsageInput = {
+  where: Prisma.WorkspaceWhereUniqueInput
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutUsageInput, Prisma.WorkspaceUncheckedCreateWithoutUsageInput>
+}
+
+export type WorkspaceUpsertWithoutUsageInput = {
+  update: Prisma.XOR<Prisma.WorkspaceUpdateWithoutUsageInput, Prisma.WorkspaceUncheckedUpdateWithoutUsageInput>
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutUsageInput, Prisma.WorkspaceUncheckedCreateWithoutUsageInput>
+  where?: Prisma.WorkspaceWhereInput
+}
+
+export type WorkspaceUpdateToOneWithWhereWithoutUsageInput = {
+  where?: Prisma.WorkspaceWhereInput
+  data: Prisma.XOR<Prisma.WorkspaceUpdateWithoutUsageInput, Prisma.WorkspaceUncheckedUpdateWithoutUsageInput>
+}
+
+export type WorkspaceUpdateWithoutUsageInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
+  jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceUncheckedUpdateWithoutUsageInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
+  jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 
@@ -412,11 +651,13 @@ export type WorkspaceUncheckedUpdateWithoutJobsInput = {
 export type WorkspaceCountOutputType = {
   tokens: number
   jobs: number
+  usage: number
 }
 
 export type WorkspaceCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   tokens?: boolean | WorkspaceCountOutputTypeCountTokensArgs
   jobs?: boolean | WorkspaceCountOutputTypeCountJobsArgs
+  usage?: boolean | WorkspaceCountOutputTypeCountUsageArgs
 }
 
 /**
@@ -443,13 +684,24 @@ export type WorkspaceCountOutputTypeCountJobsArgs<ExtArgs extends runtime.Types.
   where?: Prisma.JobWhereInput
 }
 
+/**
+ * WorkspaceCountOutputType without action
+ */
+export type WorkspaceCountOutputTypeCountUsageArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.WorkspaceUsageWhereInput
+}
+
 
 export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  maxConcurrentJobs?: boolean
+  maxUploadBytes?: boolean
+  maxRows?: boolean
   tokens?: boolean | Prisma.Workspace$tokensArgs<ExtArgs>
   jobs?: boolean | Prisma.Workspace$jobsArgs<ExtArgs>
+  usage?: boolean | Prisma.Workspace$usageArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["workspace"]>
 
@@ -457,24 +709,34 @@ export type WorkspaceSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  maxConcurrentJobs?: boolean
+  maxUploadBytes?: boolean
+  maxRows?: boolean
 }, ExtArgs["result"]["workspace"]>
 
 export type WorkspaceSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  maxConcurrentJobs?: boolean
+  maxUploadBytes?: boolean
+  maxRows?: boolean
 }, ExtArgs["result"]["workspace"]>
 
 export type WorkspaceSelectScalar = {
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  maxConcurrentJobs?: boolean
+  maxUploadBytes?: boolean
+  maxRows?: boolean
 }
 
-export type WorkspaceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "createdAt", ExtArgs["result"]["workspace"]>
+export type WorkspaceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "createdAt" | "maxConcurrentJobs" | "maxUploadBytes" | "maxRows", ExtArgs["result"]["workspace"]>
 export type WorkspaceInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   tokens?: boolean | Prisma.Workspace$tokensArgs<ExtArgs>
   jobs?: boolean | Prisma.Workspace$jobsArgs<ExtArgs>
+  usage?: boolean | Prisma.Workspace$usageArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type WorkspaceIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -485,11 +747,21 @@ export type $WorkspacePayload<ExtArgs extends runtime.Types.Extensions.InternalA
   objects: {
     tokens: Prisma.$ApiTokenPayload<ExtArgs>[]
     jobs: Prisma.$JobPayload<ExtArgs>[]
+    usage: Prisma.$WorkspaceUsagePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
     name: string
     createdAt: Date
+    /**
+     * Limits; null: the service's default (src/config.ts).
+     */
+    maxConcurrentJobs: number | null
+    maxUploadBytes: bigint | null
+    /**
+     * {"CONTACTS": 1000000}: rows the workspace may hold per entity.
+     */
+    maxRows: runtime.JsonValue
   }, ExtArgs["result"]["workspace"]>
   composites: {}
 }
@@ -886,6 +1158,7 @@ export interface Prisma__WorkspaceClient<T, Null = never, ExtArgs extends runtim
   readonly [Symbol.toStringTag]: "PrismaPromise"
   tokens<T extends Prisma.Workspace$tokensArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$tokensArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   jobs<T extends Prisma.Workspace$jobsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$jobsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$JobPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  usage<T extends Prisma.Workspace$usageArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$usageArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WorkspaceUsagePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -918,6 +1191,9 @@ export interface WorkspaceFieldRefs {
   readonly id: Prisma.FieldRef<"Workspace", 'String'>
   readonly name: Prisma.FieldRef<"Workspace", 'String'>
   readonly createdAt: Prisma.FieldRef<"Workspace", 'DateTime'>
+  readonly maxConcurrentJobs: Prisma.FieldRef<"Workspace", 'Int'>
+  readonly maxUploadBytes: Prisma.FieldRef<"Workspace", 'BigInt'>
+  readonly maxRows: Prisma.FieldRef<"Workspace", 'Json'>
 }
     
 
@@ -1356,6 +1632,30 @@ export type Workspace$jobsArgs<ExtArgs extends runtime.Types.Extensions.Internal
   take?: number
   skip?: number
   distinct?: Prisma.JobScalarFieldEnum | Prisma.JobScalarFieldEnum[]
+}
+
+/**
+ * Workspace.usage
+ */
+export type Workspace$usageArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the WorkspaceUsage
+   */
+  select?: Prisma.WorkspaceUsageSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the WorkspaceUsage
+   */
+  omit?: Prisma.WorkspaceUsageOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.WorkspaceUsageInclude<ExtArgs> | null
+  where?: Prisma.WorkspaceUsageWhereInput
+  orderBy?: Prisma.WorkspaceUsageOrderByWithRelationInput | Prisma.WorkspaceUsageOrderByWithRelationInput[]
+  cursor?: Prisma.WorkspaceUsageWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.WorkspaceUsageScalarFieldEnum | Prisma.WorkspaceUsageScalarFieldEnum[]
 }
 
 /**
