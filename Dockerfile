@@ -7,5 +7,6 @@ COPY web ./web
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 ENV NODE_ENV=production PORT=4000 STORAGE_DIR=/data/files
-EXPOSE 4000
+# 4000: the API (PORT); 9464: a worker's /metrics, /healthz and /readyz (METRICS_PORT).
+EXPOSE 4000 9464
 CMD ["npm", "run", "api"]

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/prisma.ts';
 import type { JobWatches } from './jobs/jobWatches.ts';
+import type { Metrics } from './observability/metrics.ts';
 import type { ProgressBus } from './jobs/progressBus.ts';
 import type { BlobStore } from './storage/blobStore.ts';
 
@@ -15,6 +16,8 @@ export interface CoreServices {
   pool: pg.Pool;
   store: BlobStore;
   bus: ProgressBus;
+  /** This process's Prometheus registry; domain code sees it only as a MetricsPort. */
+  metrics: Metrics;
 }
 
 /** What the API role has besides: Prisma for typed reads, and the live progress of watched jobs. */

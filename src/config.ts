@@ -43,6 +43,12 @@ export interface Config {
   s3SecretAccessKey: string | undefined;
   /** Port of the embedded PostgreSQL. @default 54329 (env EMBEDDED_PG_PORT) */
   embeddedPgPort: number;
+  /**
+   * Running as root, the embedded PostgreSQL runs as user 'postgres'. When that user cannot enter the
+   * checkout (it is under /root, mode 700), its binaries are copied to, and its data kept in, this
+   * directory instead of node_modules and DATA_DIR. @default '/var/lib/bulkport' (env EMBEDDED_PG_RUN_DIR)
+   */
+  embeddedPgRunDir: string;
   /** Largest accepted upload, in bytes, enforced while streaming. @default 1 GiB (env MAX_UPLOAD_BYTES) */
   maxUploadBytes: number;
   /** Data rows per chunk: the unit of commit, progress and cancellation. @default 10000 (env CHUNK_SIZE) */
@@ -108,6 +114,31 @@ export interface Config {
    * it off. @default 15000 (env API_STATEMENT_TIMEOUT_MS)
    */
   apiStatementTimeoutMs: number;
+  /** Least severe log level written: fatal, error, warn, info, debug, trace or silent. @default 'info' (env LOG_LEVEL) */
+  logLevel: LogLevel;
+  /**
+   * 'json': one JSON object per line (for log collectors); 'pretty': human-readable lines (pino-pretty).
+   * @default 'pretty' when stdout is a terminal or in development, 'json' otherwise (env LOG_FORMAT)
+   */
+  logFormat: 'json' | 'pretty';
+  /**
+   * Port of a worker process's own HTTP server for /metrics, /healthz and /readyz (role worker only:
+   * the API serves them on PORT, and with role all its /metrics covers the worker too). 0 turns it off.
+   * @default 9464 (env METRICS_PORT)
+   */
+  metricsPort: number;
+  /** Interface the worker's metrics server listens on. @default HOST (env METRICS_HOST) */
+  metricsHost: string;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const raw = str(name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got '${raw}'`);
+  return raw as T;
 }
 
 function int(name: string, fallback: number): number {
@@ -150,6 +181,7 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     s3AccessKeyId: str('S3_ACCESS_KEY_ID'),
     s3SecretAccessKey: str('S3_SECRET_ACCESS_KEY'),
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329),
+    embeddedPgRunDir: path.resolve(str('EMBEDDED_PG_RUN_DIR') ?? '/var/lib/bulkport'),
     maxUploadBytes: int('MAX_UPLOAD_BYTES', 1024 * 1024 * 1024),
     chunkSize: Math.max(1, int('CHUNK_SIZE', 10000)),
     maxChunkBytes: Math.max(64 * 1024, int('MAX_CHUNK_BYTES', 32 * 1024 * 1024)),
@@ -175,6 +207,10 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     graphqlMaxTokens: Math.max(100, int('GRAPHQL_MAX_TOKENS', 2000)),
     graphqlMaxCost: Math.max(1000, int('GRAPHQL_MAX_COST', 50_000)),
     apiStatementTimeoutMs: int('API_STATEMENT_TIMEOUT_MS', 15_000),
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: oneOf('LOG_FORMAT', ['json', 'pretty'] as const, process.stdout.isTTY || development ? 'pretty' : 'json'),
+    metricsPort: int('METRICS_PORT', 9464),
+    metricsHost: str('METRICS_HOST') ?? str('HOST') ?? (development ? '127.0.0.1' : '0.0.0.0'),
   };
   return { ...base, ...overrides };
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/prisma.ts';
+import { log } from '../observability/logger.ts';
 
 export type TokenRole = 'member' | 'support';
 
@@ -64,5 +65,5 @@ async function touchLastUsed(db: Db, id: string, now: Date): Promise<void> {
   const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
   await db.apiToken
     .updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: staleBefore } }] }, data: { lastUsedAt: now } })
-    .catch((err: unknown) => console.error('[auth] could not record a token use:', (err as Error).message));
+    .catch((err: unknown) => log('auth').error(`could not record a token use: ${(err as Error).message}`));
 }

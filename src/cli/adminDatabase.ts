@@ -12,7 +12,7 @@ import { createPrisma, type Db } from '../db/prisma.ts';
  */
 export async function withAdminDatabase<T>(fn: (db: Db, raw: { pool: pg.Pool; config: Config }) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort);
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, config.embeddedPgRunDir);
   const pool = createPool(config.databaseUrl ?? embedded!.url, 2);
   try {
     await migrate(pool);

@@ -10,6 +10,14 @@ const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 /** Any constant shared by every Bulkport process: the advisory lock that serialises start-up migrations. */
 const MIGRATION_LOCK_KEY = 727_001;
 
+/** The migrations this version of Bulkport ships (prisma/migrations/<name>/), in the order they apply. */
+export async function migrationNames(): Promise<string[]> {
+  return (await fs.readdir(MIGRATIONS_DIR, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
+
 /**
  * Applies prisma/migrations/<name>/migration.sql in name order, recording each in Prisma's own
  * `_prisma_migrations` table so `prisma migrate deploy` agrees with us, then graphile-worker's schema.
@@ -29,11 +37,7 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
         'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
       )).rows.map((r) => r.migration_name),
     );
-    const names = (await fs.readdir(MIGRATIONS_DIR, { withFileTypes: true }))
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name)
-      .sort();
-    for (const name of names) {
+    for (const name of await migrationNames()) {
       if (done.has(name)) continue;
       const sql = await fs.readFile(path.join(MIGRATIONS_DIR, name, 'migration.sql'), 'utf8');
       await client.query('BEGIN');

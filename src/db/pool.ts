@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { log } from '../observability/logger.ts';
 
 // PostgreSQL returns bigint (int8) as a string by default; our int8 values (byte counts) fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -29,9 +30,9 @@ export function createPool(connectionString: string, max: number, options: PoolO
     statement_timeout: options.statementTimeoutMs || undefined,
     application_name: options.applicationName,
   });
-  pool.on('error', (err) => console.warn(`[db] idle client error: ${err.message}`));
+  pool.on('error', (err) => log('db').warn(`idle client error: ${err.message}`));
   pool.on('connect', (client) => {
-    client.on('error', (err) => console.warn(`[db] client error: ${err.message}`));
+    client.on('error', (err) => log('db').warn(`client error: ${err.message}`));
   });
   return pool;
 }

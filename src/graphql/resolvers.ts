@@ -16,8 +16,8 @@ import { workspaceView } from '../workspaces/workspaceView.ts';
 import { DateTime } from './scalars.ts';
 
 function serviceDeps(ctx: GraphQLContext): JobServiceDeps {
-  const { pool, store, bus, config } = ctx.services;
-  return { pool, store, bus, limits: config, jobMaxAttempts: config.jobMaxAttempts };
+  const { pool, store, bus, config, metrics } = ctx.services;
+  return { pool, store, bus, metrics, limits: config, jobMaxAttempts: config.jobMaxAttempts };
 }
 
 /** The base name of a file name as the browser sent it (the transport has refused control characters). */

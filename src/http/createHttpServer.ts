@@ -15,10 +15,11 @@ import { resolvers } from '../graphql/resolvers.ts';
 import { formatError } from './formatError.ts';
 import { filesHandler } from './files.ts';
 import { attachGraphQLWebSocket } from './graphqlWebSocket.ts';
-import { healthHandler } from './health.ts';
+import { answerProbe, PROBE_PATHS, type ProbeDeps } from './health.ts';
 import { requestGuards } from './requestGuards.ts';
 import { uploadGate } from './uploads/uploadGate.ts';
 import { WEB_DIST, webAppRouter } from './webApp.ts';
+import { log } from '../observability/logger.ts';
 
 const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema.graphql');
 const GRAPHQL_PATH = '/graphql';
@@ -33,7 +34,7 @@ export interface HttpServer {
 
 /**
  * The only place that touches HTTP and WebSocket: POST /graphql (JSON and multipart uploads),
- * graphql-ws on the same path, and /healthz. Everything else is delegated to the domain.
+ * graphql-ws on the same path, /healthz, /readyz and /metrics. Everything else is delegated to the domain.
  */
 export async function createHttpServer(services: AppServices): Promise<HttpServer> {
   const schema = makeExecutableSchema({ typeDefs: fs.readFileSync(SCHEMA_FILE, 'utf8'), resolvers });
@@ -60,7 +61,19 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
   });
   await apollo.start();
 
-  app.get('/healthz', healthHandler(services.pool, development));
+  const probes: ProbeDeps = {
+    pool: services.pool,
+    bus: services.bus,
+    redisConfigured: Boolean(services.config.redisUrl),
+    metrics: services.metrics,
+    development,
+  };
+  for (const probePath of PROBE_PATHS) {
+    app.get(probePath, async (_req, res) => {
+      const answer = await answerProbe(probePath, probes);
+      res.status(answer.status).type(answer.contentType).send(answer.body);
+    });
+  }
   app.get('/files/:jobId', filesHandler(services));
   app.use(
     GRAPHQL_PATH,
@@ -85,7 +98,7 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
   // still answer in GraphQL's shape, and say nothing of internals outside development.
   app.use((err: Error & { status?: number; expose?: boolean }, _req: Request, res: Response, _next: NextFunction) => {
     const status = err.status ?? 500;
-    if (status >= 500) console.error('[api] request failed:', err);
+    if (status >= 500) log('api').error({ err }, 'request failed');
     const message = status < 500 || development ? err.message : 'internal server error';
     res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR' } }] });
   });

@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { AppError } from '../errors.ts';
+import { log } from '../observability/logger.ts';
 
 /**
  * Shapes every GraphQL error the API returns. Domain errors keep their stable code; anything
@@ -13,7 +14,7 @@ export function formatError(development: boolean) {
     if (original instanceof AppError) return formatted;
     const code = formatted.extensions?.code;
     if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
-      console.error('[api] unexpected error:', original);
+      log('api').error({ err: original }, 'unexpected error');
       if (!development) return { message: 'internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
     return formatted;

@@ -7,6 +7,7 @@ import { JobNoLongerMine } from '../jobs/state/jobNoLongerMine.ts';
 import { loadJob } from '../jobs/state/loadJob.ts';
 import { recordMergedChunk } from '../jobs/state/recordMergedChunk.ts';
 import type { TaskLease } from '../jobs/taskLease.ts';
+import { noMetrics, type MetricsPort } from '../observability/metricsPort.ts';
 import type { ImportMergePayload } from '../queue/tasks.ts';
 import { addUsage, lockUsage, rowsPastQuota } from '../workspaces/rowQuota.ts';
 import { loadLimits, type LimitDefaults } from '../workspaces/workspaceLimits.ts';
@@ -47,9 +48,17 @@ interface MergeCounts {
  * a worker that lost its task (lease) commits nothing.
  * Returns the job after this chunk, or null when the chunk had already been merged.
  * Throws JobNoLongerMine when the job ended or the task was lost, StagingLost after a database crash.
+ * The chunk's rows are counted in metrics after the commit, once: a run that finds the mark counts nothing.
  */
-export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: TaskLease, settings: MergeSettings): Promise<JobRecord | null> {
-  return withTransaction(pool, async (db) => {
+export async function mergeChunk(
+  pool: pg.Pool,
+  p: ImportMergePayload,
+  lease: TaskLease,
+  settings: MergeSettings,
+  metrics: MetricsPort = noMetrics,
+): Promise<JobRecord | null> {
+  let merged: { entity: string; failed: number } | undefined;
+  const job = await withTransaction(pool, async (db) => {
     await db.query('SET LOCAL synchronous_commit = off'); // idempotent: a lost commit is simply redone
     await lease.assertHeld(db);
     const marked = await db.query('INSERT INTO job_chunks (job_id, chunk) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING chunk', [p.jobId, p.chunk]);
@@ -128,8 +137,11 @@ export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: Ta
       storedErrors: errors.stored,
       errorsDropped: errors.dropped,
     });
+    merged = { entity: entity.name, failed };
     return completeIfDone(db, p.jobId);
   });
+  if (merged) metrics.rowsMerged(merged.entity, p.rows, merged.failed);
+  return job;
 }
 
 /**

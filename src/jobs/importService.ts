@@ -17,12 +17,15 @@ import type { DuplicateStrategy } from './jobStatus.ts';
 import { isTerminal } from './jobStatus.ts';
 import { loadJob } from './state/loadJob.ts';
 import { markCancelled } from './state/markCancelled.ts';
+import { log } from '../observability/logger.ts';
+import type { MetricsPort } from '../observability/metricsPort.ts';
 import { loadLimits, type LimitDefaults } from '../workspaces/workspaceLimits.ts';
 
 export interface JobServiceDeps {
   pool: pg.Pool;
   store: BlobStore;
   bus: ProgressBus;
+  metrics?: MetricsPort;
   /** The service's default limits; a workspace may have lower ones of its own. */
   limits: LimitDefaults;
   jobMaxAttempts: number;
@@ -71,7 +74,7 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
     if (err instanceof BlobTooLargeError || (err instanceof AppError && err.details.reason === 'FILE_TOO_LARGE')) throw fileTooLarge(maxUploadBytes, maxUploadBytes < deps.limits.maxUploadBytes);
     // The transport refused the rest of the request (a second file, a broken part): it says why.
     if (err instanceof AppError) throw err;
-    console.warn(`[api] upload of ${req.fileName} failed: ${(err as Error).message}`);
+    log('api').warn({ workspace: viewer.workspaceId, fileName: req.fileName }, `upload failed: ${(err as Error).message}`);
     throw new AppError('BAD_USER_INPUT', 'the upload did not complete; send the file again', { reason: 'UPLOAD_FAILED' }, { cause: err });
   }
 

@@ -2,6 +2,7 @@ import type { ProgressBus, ProgressEvent } from './progressBus.ts';
 import { isTerminal } from './jobStatus.ts';
 import { mayFollow } from './progressOrder.ts';
 import type { ProgressStream } from './progressStream.ts';
+import { log } from '../observability/logger.ts';
 
 /**
  * What one API process knows of one job's progress, shared by all its subscribers in the process:
@@ -31,7 +32,7 @@ export class JobWatch {
         this.offer(event);
       })
       .catch((err: Error) => {
-        console.warn(`[progress] could not subscribe to job ${jobId}: ${err.message}`);
+        log('progress').warn({ jobId }, `could not subscribe: ${err.message}`);
         return undefined;
       });
   }

@@ -7,6 +7,7 @@ import { loadJobs } from './state/loadJobs.ts';
 import { laterOf } from './progressOrder.ts';
 import { toProgressEvent } from './progressMath.ts';
 import { ProgressStream } from './progressStream.ts';
+import { log } from '../observability/logger.ts';
 
 /** What the watches of this process are doing, for tests and metrics. */
 export interface JobWatchStats {
@@ -142,6 +143,6 @@ export class JobWatches {
   private warnOnce(message: string): void {
     if (message === this.lastWarning) return;
     this.lastWarning = message;
-    console.warn(`[progress] ${message}`);
+    log('progress').warn(message);
   }
 }

@@ -23,5 +23,7 @@ export interface ProgressBus {
   publish(event: ProgressEvent): Promise<void>;
   /** Calls listener for every event of jobId until the returned function is called. */
   subscribe(jobId: string, listener: (event: ProgressEvent) => void): Promise<() => void>;
+  /** True when the bus's transport answers now (a Redis PING); for /readyz and bulkport_redis_up. Never rejects. */
+  isReachable(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -14,6 +14,11 @@ export class MemoryProgressBus implements ProgressBus {
     return () => this.emitter.off(jobId, listener);
   }
 
+  /** Nothing outside the process to reach. */
+  async isReachable(): Promise<boolean> {
+    return true;
+  }
+
   async close(): Promise<void> {
     this.emitter.removeAllListeners();
   }

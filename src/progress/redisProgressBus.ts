@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { log } from '../observability/logger.ts';
 import type { ProgressBus, ProgressEvent } from '../jobs/progressBus.ts';
 
 /**
@@ -102,6 +103,15 @@ export class RedisProgressBus implements ProgressBus {
     };
   }
 
+  /** The publisher connection is up and answers a PING (within commandTimeout: a paused Redis does not). */
+  async isReachable(): Promise<boolean> {
+    if (this.pub.status !== 'ready') return false;
+    return this.pub.ping().then(
+      () => true,
+      () => false,
+    );
+  }
+
   async close(): Promise<void> {
     this.listeners.clear();
     // Let events already handed over arrive (a worker's last state), but never wait on an outage:
@@ -119,7 +129,7 @@ const lastWarnings = new Map<string, string>();
 function warnOnce(topic: string, message: string): void {
   if (lastWarnings.get(topic) === message) return;
   lastWarnings.set(topic, message);
-  console.warn(`[redis] ${message}`);
+  log('redis').warn(message);
 }
 
 /** Logs a connection's first error of an outage and its recovery, and re-arms the warnings then. */
@@ -132,6 +142,6 @@ function watchConnection(redis: Redis, name: string, onRecovery: () => string = 
     lost = false;
     lastWarnings.delete(name);
     lastWarnings.delete('publish');
-    console.warn(`[redis] ${name} connected again${onRecovery()}`);
+    log('redis').warn(`${name} connected again${onRecovery()}`);
   });
 }

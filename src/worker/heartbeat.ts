@@ -11,7 +11,8 @@ export interface HeartbeatOptions {
    * it dead: less than the reaper's threshold by a margin of beats.
    */
   freshMs: number;
-  onBeatFailed?: (err: Error) => void;
+  /** After every beat: ok, or the error it failed with. */
+  onBeat?: (ok: boolean, err?: Error) => void;
 }
 
 /**
@@ -97,8 +98,9 @@ export class Heartbeat {
     return this.run((c) => recordHeartbeat(c, { id: pool, processId: this.o.processId, pid: process.pid, host: os.hostname() })).then(
       () => {
         if (pool === this.poolId) this.lastSuccess = started;
+        this.o.onBeat?.(true);
       },
-      (err: Error) => this.o.onBeatFailed?.(err),
+      (err: Error) => this.o.onBeat?.(false, err),
     );
   }
 

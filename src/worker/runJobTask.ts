@@ -2,6 +2,8 @@ import type { JobHelpers, Task } from 'graphile-worker';
 import { StagingLost } from '../imports/stagingLost.ts';
 import { announceJob } from '../jobs/announceJob.ts';
 import { isUuid } from '../jobs/jobAccess.ts';
+import { loadJob } from '../jobs/state/loadJob.ts';
+import { jobLogger, log, type Logger } from '../observability/logger.ts';
 import { PermanentFailure } from '../jobs/permanentFailure.ts';
 import { JobNoLongerMine } from '../jobs/state/jobNoLongerMine.ts';
 import { markFailed } from '../jobs/state/markFailed.ts';
@@ -35,18 +37,31 @@ const RESTAGE_WAIT_MS = 1000;
 export function jobTask<T extends JobTaskName>(
   ctx: WorkerContext,
   task: T,
-  body: (payload: PayloadOf<T>, lease: TaskLease, helpers: JobHelpers) => Promise<void>,
+  body: (payload: PayloadOf<T>, lease: TaskLease, helpers: JobHelpers, log: Logger) => Promise<void>,
 ): Task<T> {
   return async (raw, helpers) => {
+    const ended = ctx.metrics.taskStarted(task);
+    try {
+      await runOnce(raw, helpers);
+    } finally {
+      ended();
+    }
+  };
+
+  async function runOnce(raw: unknown, helpers: JobHelpers): Promise<void> {
     const payload = raw as PayloadOf<T>;
     const jobId = (raw as { jobId?: unknown } | null)?.jobId;
     if (typeof jobId !== 'string' || !isUuid(jobId)) {
       // Nothing to fail: no job can be named. Completing drops it; retrying could never help.
-      helpers.logger.error(`task ${task} #${helpers.job.id} has an unreadable payload and is dropped: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      log('worker').error({ task, taskId: helpers.job.id }, `unreadable payload, task dropped: ${JSON.stringify(raw)?.slice(0, 200)}`);
       return;
     }
+    // Every line about this job carries its id, workspace, task and chunk (one small read per task run).
+    const workspace = (await loadJob(ctx.pool, jobId))?.workspaceId ?? 'unknown';
+    const chunk = (raw as { chunk?: unknown }).chunk;
+    const jobLog = jobLogger({ jobId, workspace, task, ...(typeof chunk === 'number' ? { chunk } : {}) });
     if (!isReadablePayload(task, raw)) {
-      helpers.logger.error(`task ${task} #${helpers.job.id} for job ${jobId} has an unreadable payload: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      jobLog.error({ taskId: helpers.job.id }, `unreadable payload: ${JSON.stringify(raw)?.slice(0, 200)}`);
       await announceJob(ctx, await markFailed(ctx.pool, jobId, 'an internal task of this job could not be read; start the job again, and contact support if it happens again'));
       return;
     }
@@ -56,36 +71,43 @@ export function jobTask<T extends JobTaskName>(
       if (!(await requeueHeldTask(ctx.pool, held, task, next, { delayMs }))) throw new JobNoLongerMine('task-lost');
     };
     const fail = async (reason: string) => announceJob(ctx, await markFailed(ctx.pool, payload.jobId, reason));
+    const started = performance.now();
+    jobLog.debug({ taskId: helpers.job.id, attempt: payload.attempt ?? 1 }, `${task} started`);
     try {
-      await body(payload, lease, helpers);
+      await body(payload, lease, helpers, jobLog);
+      jobLog.info({ durationMs: Math.round(performance.now() - started) }, `${task} done`);
     } catch (err) {
-      if (err instanceof JobNoLongerMine && err.reason === 'job-ended') return;
+      if (err instanceof JobNoLongerMine && err.reason === 'job-ended') {
+        jobLog.info(`${task} stops: the job has ended`);
+        return;
+      }
       if (err instanceof JobNoLongerMine) {
-        helpers.logger.warn(`job ${payload.jobId}: ${err.message}; task ${task} stops here`);
+        jobLog.warn(`${err.message}; ${task} stops here`);
         return requeue(payload);
       }
       if (err instanceof HandBack) {
-        helpers.logger.info(`job ${payload.jobId}: ${err.message}`);
+        jobLog.info(err.message);
         return requeue(payload, err.delayMs);
       }
       if (err instanceof StagingLost) {
-        helpers.logger.warn(err.message);
+        jobLog.warn(`${err.message}; restaging the stored file`);
         await queueTask(ctx.pool, 'import_stage', { jobId: payload.jobId }, { keyMode: 'unsafe_dedupe' });
+        ctx.metrics.restaged();
         return requeue(payload, task === 'import_merge' ? RESTAGE_WAIT_MS : 0);
       }
       if (err instanceof PermanentFailure) {
-        helpers.logger.error(`job ${payload.jobId} failed: ${err.message}`);
+        jobLog.error(`job failed: ${err.message}`);
         return fail(err.message);
       }
       const attempt = payload.attempt ?? 1;
       const detail = err instanceof Error ? err.message : String(err);
       if (attempt >= ctx.config.jobMaxAttempts) {
-        helpers.logger.error(`job ${payload.jobId} failed for good after ${attempt} attempts of ${task}: ${detail}`);
+        jobLog.error({ attempt }, `job failed for good after ${attempt} attempts of ${task}: ${detail}`);
         return fail(`processing failed after ${attempt} attempts: ${userFacingReason(err)}`);
       }
       const delayMs = retryDelayMs(attempt);
-      helpers.logger.warn(`job ${payload.jobId}: ${task} attempt ${attempt} of ${ctx.config.jobMaxAttempts} failed, retrying in ${delayMs} ms: ${detail}`);
+      jobLog.warn({ attempt, delayMs }, `${task} attempt ${attempt} of ${ctx.config.jobMaxAttempts} failed, retrying in ${delayMs} ms: ${detail}`);
       return requeue({ ...payload, attempt: attempt + 1 }, delayMs);
     }
-  };
+  }
 }

@@ -6,6 +6,7 @@ import { Heartbeat } from './heartbeat.ts';
 import { startReaper } from './reaper.ts';
 import { CRONTAB, taskList } from './taskList.ts';
 import type { WorkerContext } from './workerContext.ts';
+import { log } from '../observability/logger.ts';
 
 export interface RunningWorker {
   /** The current graphile-worker pool's id (tasks it holds have it as locked_by). */
@@ -35,14 +36,20 @@ export async function runWorker(services: CoreServices): Promise<RunningWorker> 
     intervalMs: config.heartbeatIntervalMs,
     // Stop committing well before a reaper may declare this process dead.
     freshMs: Math.max(config.heartbeatIntervalMs, config.workerDeadAfterSeconds * 1000 - 2 * config.heartbeatIntervalMs),
-    onBeatFailed: (err) => console.warn(`[worker] heartbeat failed: ${err.message}`),
+    onBeat: (ok, err) => {
+      services.metrics.heartbeat(ok);
+      if (err) log('worker').warn(`heartbeat failed: ${err.message}`);
+    },
   });
   heartbeat.start();
   const reaper = startReaper(heartbeat, {
     intervalMs: config.heartbeatIntervalMs,
     deadAfterSeconds: config.workerDeadAfterSeconds,
-    onReaped: (r) => console.warn(`[worker] freed ${r.tasks} task(s) held by dead worker(s) ${r.pools.join(', ')}`),
-    onError: (err) => console.warn(`[worker] reaper: ${err.message}`),
+    onReaped: (r) => {
+      services.metrics.forcedUnlock(r.pools.length, r.tasks);
+      log('worker').warn({ pools: r.pools, tasks: r.tasks }, `freed ${r.tasks} task(s) held by dead worker(s) ${r.pools.join(', ')}`);
+    },
+    onError: (err) => log('worker').warn(`reaper: ${err.message}`),
   });
   const ctx: WorkerContext = { ...services, heartbeat, shutdown };
   const tasks = taskList(ctx);
@@ -69,7 +76,7 @@ export async function runWorker(services: CoreServices): Promise<RunningWorker> 
     const ended = (why: string) => {
       if (shutdown.stopping || runner !== current) return;
       const delay = RESTART_DELAYS[Math.min(restarts++, RESTART_DELAYS.length - 1)];
-      console.warn(`[worker] worker pool ${heartbeat.currentPool} stopped (${why}); starting a new one in ${delay} ms`);
+      log('worker').warn(`worker pool ${heartbeat.currentPool} stopped (${why}); starting a new one in ${delay} ms`);
       heartbeat.clearPool();
       setTimeout(() => void retryStart(), delay).unref();
     };
@@ -82,7 +89,7 @@ export async function runWorker(services: CoreServices): Promise<RunningWorker> 
       restarts = 0;
     } catch (err) {
       const delay = RESTART_DELAYS[Math.min(restarts++, RESTART_DELAYS.length - 1)];
-      console.warn(`[worker] could not start a worker pool (${(err as Error).message}); retrying in ${delay} ms`);
+      log('worker').warn(`could not start a worker pool (${(err as Error).message}); retrying in ${delay} ms`);
       setTimeout(() => void retryStart(), delay).unref();
     }
   };
@@ -93,7 +100,7 @@ export async function runWorker(services: CoreServices): Promise<RunningWorker> 
     async stop() {
       shutdown.stopping = true;
       reaper.stop();
-      await runner?.stop().catch((err: Error) => console.warn(`[worker] ${err.message}`));
+      await runner?.stop().catch((err: Error) => log('worker').warn(err.message));
       await heartbeat.stop(true);
     },
   };

@@ -22,6 +22,8 @@ let pg: OwnPostgres;
 let dir: string;
 let api: AppProcess;
 let worker: AppProcess;
+/** The worker's own /metrics server (METRICS_PORT). */
+let workerMetrics: string;
 let url: string;
 let token: (workspace: string) => Promise<string>;
 let stopTokens: () => Promise<void>;
@@ -34,7 +36,8 @@ beforeAll(async () => {
   api = startAppProcess('api', ['src/main.ts', 'api'], env, path.join(dir, 'api.log'));
   url = `http://127.0.0.1:${port}/graphql`;
   await waitForHealthy(`http://127.0.0.1:${port}/healthz`, api);
-  worker = startAppProcess('worker', ['src/main.ts', 'worker'], { ...env, PORT: '0' }, path.join(dir, 'worker.log'));
+  workerMetrics = `http://127.0.0.1:${await freePort()}`;
+  worker = startAppProcess('worker', ['src/main.ts', 'worker'], { ...env, PORT: '0', METRICS_PORT: new URL(workerMetrics).port }, path.join(dir, 'worker.log'));
   await waitForOutput(worker, 'worker running');
   const pool = createPool(pg.url, 2);
   const prisma = createPrisma(pool);
@@ -87,5 +90,8 @@ describe('PostgreSQL restarted in immediate mode mid-import', () => {
     expect(api.isRunning()).toBe(true);
     expect(worker.isRunning()).toBe(true);
     expect(worker.tail(200)).toMatch(/were lost .*restaging/);
+    // The restage is counted where it happened: on the worker's own metrics port.
+    const metrics = await (await fetch(`${workerMetrics}/metrics`)).text();
+    expect(Number(/^bulkport_restages_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
   }, FAULT_TEST_TIMEOUT);
 });

@@ -40,6 +40,8 @@ export async function startServerProcesses(role: 'api' | 'all' = 'all', env: Nod
   const start = async (r: 'api' | 'worker' | 'all', extraEnv: NodeJS.ProcessEnv = {}) => {
     const procEnv = { ...shared, ...extraEnv };
     if (r !== 'api' && r !== 'all') procEnv.PORT = '0';
+    // Each worker gets its own metrics port: the default one (9464) would be taken by the first.
+    if (r === 'worker' && procEnv.METRICS_PORT === undefined) procEnv.METRICS_PORT = String(await freePort());
     const proc = startAppProcess(`${r}-${++n}`, ['src/main.ts', r], procEnv, path.join(dir, `${r}-${n}.log`));
     processes.push(proc);
     if (r === 'worker') await waitForOutput(proc, 'worker running');

@@ -32,6 +32,9 @@ class CountingBus implements ProgressBus {
       unsubscribe();
     };
   }
+  isReachable() {
+    return this.inner.isReachable();
+  }
   close() {
     return this.inner.close();
   }
