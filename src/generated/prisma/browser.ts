@@ -62,3 +62,18 @@ export type AppSecret = Prisma.AppSecretModel
  * One row per live worker pool (one per worker process), refreshed every few seconds; a stale row means a dead worker.
  */
 export type WorkerHeartbeat = Prisma.WorkerHeartbeatModel
+/**
+ * Model WebhookEndpoint
+ * A workspace's webhook endpoint (Standard Webhooks). The secret is kept as is: signing needs it.
+ */
+export type WebhookEndpoint = Prisma.WebhookEndpointModel
+/**
+ * Model WebhookDelivery
+ * One event of one job for one endpoint, written in the transaction that ended the job. Its id is the webhook-id.
+ */
+export type WebhookDelivery = Prisma.WebhookDeliveryModel
+/**
+ * Model WebhookDeliveryAttempt
+ * Every attempt at a delivery: HTTP status (null without an answer), duration, error.
+ */
+export type WebhookDeliveryAttempt = Prisma.WebhookDeliveryAttemptModel
