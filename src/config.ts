@@ -104,6 +104,25 @@ export interface Config {
    * it off. @default 15000 (env API_STATEMENT_TIMEOUT_MS)
    */
   apiStatementTimeoutMs: number;
+  /** A webhook attempt that has no complete answer within this many ms counts as failed. @default 5000 (env WEBHOOK_TIMEOUT_MS) */
+  webhookTimeoutMs: number;
+  /**
+   * Retries of a failed webhook back off exponentially with jitter: the n-th retry waits between half and
+   * all of min(WEBHOOK_RETRY_MAX_DELAY_MS, this × 2^(n−1)). @default 5000 (env WEBHOOK_RETRY_BASE_MS)
+   */
+  webhookRetryBaseMs: number;
+  /** Longest wait between two attempts at a webhook. @default 3600000, one hour (env WEBHOOK_RETRY_MAX_DELAY_MS) */
+  webhookRetryMaxDelayMs: number;
+  /** A webhook is retried for this long after the job ended; an attempt that would come later is not made, and the delivery is FAILED. @default 86400, a day (env WEBHOOK_RETRY_FOR_SECONDS) */
+  webhookRetryForSeconds: number;
+  /** After rotateWebhookSecret, the previous secret keeps signing (beside the new one) for this long. @default 86400, a day (env WEBHOOK_ROTATION_OVERLAP_SECONDS) */
+  webhookRotationOverlapSeconds: number;
+  /**
+   * With NODE_ENV=production, webhook URLs whose host resolves to a loopback, private, link-local or other
+   * non-public address are refused, at registration and again at every delivery (DNS can change), unless
+   * this is true. Outside production they are allowed, so a local receiver works. @default false (env WEBHOOK_ALLOW_PRIVATE)
+   */
+  webhookAllowPrivate: boolean;
 }
 
 function int(name: string, fallback: number): number {
@@ -169,6 +188,12 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     graphqlMaxTokens: Math.max(100, int('GRAPHQL_MAX_TOKENS', 2000)),
     graphqlMaxCost: Math.max(1000, int('GRAPHQL_MAX_COST', 50_000)),
     apiStatementTimeoutMs: int('API_STATEMENT_TIMEOUT_MS', 15_000),
+    webhookTimeoutMs: Math.max(100, int('WEBHOOK_TIMEOUT_MS', 5000)),
+    webhookRetryBaseMs: Math.max(1, int('WEBHOOK_RETRY_BASE_MS', 5000)),
+    webhookRetryMaxDelayMs: Math.max(1, int('WEBHOOK_RETRY_MAX_DELAY_MS', 3_600_000)),
+    webhookRetryForSeconds: int('WEBHOOK_RETRY_FOR_SECONDS', 86_400),
+    webhookRotationOverlapSeconds: int('WEBHOOK_ROTATION_OVERLAP_SECONDS', 86_400),
+    webhookAllowPrivate: str('WEBHOOK_ALLOW_PRIVATE') === 'true',
   };
   return { ...base, ...overrides };
 }
