@@ -60,9 +60,9 @@ export async function recordAttempt(pool: pg.Pool, deliveryId: string, a: Attemp
     const retryInMs = outcome.status === 'PENDING' ? outcome.retryInMs : null;
     const updated = inserted.rowCount
       ? await client.query(
-          `UPDATE webhook_deliveries SET attempts = $2, status = $3,
+          `UPDATE webhook_deliveries SET attempts = $2, status = $3::"WebhookDeliveryStatus",
              next_attempt_at = CASE WHEN $4::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $4::float8 / 1000) END,
-             ended_at = CASE WHEN $3 = 'PENDING' THEN NULL ELSE now() END
+             ended_at = CASE WHEN $3::"WebhookDeliveryStatus" = 'PENDING' THEN NULL ELSE now() END
            WHERE id = $1 AND status = 'PENDING' AND attempts = $2 - 1`,
           [deliveryId, a.attempt, outcome.status, retryInMs],
         )
