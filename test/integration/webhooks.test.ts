@@ -3,8 +3,8 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validContactsCsv } from '../helpers/buildCsv.ts';
 import { download, startExport } from '../helpers/exportClient.ts';
-import { CANCEL_JOB, gql, importAndWait, pollJob, uploadImport } from '../helpers/graphqlClient.ts';
-import { installImportGate } from '../helpers/importGate.ts';
+import { CANCEL_JOB, gql, importAndWait, pollJob } from '../helpers/graphqlClient.ts';
+import { installExportGate } from '../helpers/exportGate.ts';
 import { startTestApp, type TestApp } from '../helpers/testApp.ts';
 import { withDatabase } from '../helpers/testDatabase.ts';
 import {
@@ -137,39 +137,39 @@ describe('signed webhooks', () => {
 
   it('should send nothing for a job that has not ended, and job.cancelled once when it is cancelled', async () => {
     const token = await t.token('wh-cancel');
+    await importAndWait(t.url, token, validContactsCsv(6, 'to-export'));
     const rx = await receiver();
     await createWebhook(t.url, token, { url: `${rx.url}/cancel` });
-    const gate = await installImportGate(t.databaseUrl);
+    // An export held RUNNING by the gate keeps one worker slot; the others stay free for the rest.
+    const gate = await installExportGate(t.databaseUrl);
     try {
-      await gate.close(10);
-      const started = await uploadImport(t.url, token, validContactsCsv(200, 'cancel'));
-      const id = started.data.startImport.id;
-      await gate.waitForImport();
+      await gate.close();
+      const held = await startExport(t.url, token, { entity: 'CONTACTS' });
+      await gate.waitForExport();
 
-      // Held RUNNING mid-import while a job beside it ends and is announced at once.
+      // While it is held, a job beside it ends and is announced at once; the held one is not.
       const beside = await importAndWait(t.url, token, validContactsCsv(3, 'beside'));
       await rx.waitFor((r) => forJob(r, beside.id).length === 1);
       await sleep(SETTLE_MS);
-      expect(forJob(rx.received, id)).toEqual([]);
-      expect(await jobDeliveries(t.url, token, id)).toEqual([]);
+      expect(forJob(rx.received, held.id)).toEqual([]);
+      expect(await jobDeliveries(t.url, token, held.id)).toEqual([]);
 
-      // The cancel waits for the merge held at the gate, then ends the job.
-      const cancelling = gql(t.url, token, CANCEL_JOB, { id });
+      // The cancel waits for the export's update held at the gate, then ends the job.
+      const cancelling = gql(t.url, token, CANCEL_JOB, { id: held.id });
       await sleep(200);
       await gate.open();
       const cancelled = (await cancelling).data.cancelJob;
       expect(cancelled.status).toBe('CANCELLED');
-      await waitForDeliveries(t.url, token, id, 1);
+      await waitForDeliveries(t.url, token, held.id, 1);
       await sleep(SETTLE_MS);
-      const messages = forJob(rx.received, id);
+      const messages = forJob(rx.received, held.id);
       expect(messages).toHaveLength(1);
       const body = bodyOf(messages[0]);
       expect(body.type).toBe('job.cancelled');
-      expect(body.data.status).toBe('CANCELLED');
-      // Counters are final once the cancel commits: the body says exactly what landed.
-      const final = await pollJob(t.url, token, id, () => true);
+      expect(body.data).toMatchObject({ id: held.id, kind: 'EXPORT', status: 'CANCELLED', failureReason: null });
+      expect(body.data.links).toEqual({}); // no file for a cancelled export
+      const final = await pollJob(t.url, token, held.id, () => true);
       expect(body.data.counts.processed).toBe(final.processedRows);
-      expect(body.data.counts.inserted).toBe(final.insertedRows);
     } finally {
       await gate.remove();
     }
@@ -234,7 +234,7 @@ describe('signed webhooks', () => {
     expect(body.data).toMatchObject({ kind: 'EXPORT', status: 'COMPLETED', counts: { total: 4, succeeded: 4 } });
     expect(body.data.links.downloadUrl).toMatch(/^http:\/\/bulkport\.test\/files\//);
     expect(new Date(body.data.links.downloadExpiresAt).getTime()).toBeGreaterThan(Date.now());
-    const file = await download(body.data.links.downloadUrl.replace('http://bulkport.test', t.url));
+    const file = await download(body.data.links.downloadUrl.replace('http://bulkport.test', new URL(t.url).origin));
     expect(file.status).toBe(200);
     expect(file.body.toString('utf8').split('\n').filter(Boolean)).toHaveLength(5);
   });
