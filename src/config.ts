@@ -118,9 +118,10 @@ export interface Config {
   /** After rotateWebhookSecret, the previous secret keeps signing (beside the new one) for this long. @default 86400, a day (env WEBHOOK_ROTATION_OVERLAP_SECONDS) */
   webhookRotationOverlapSeconds: number;
   /**
-   * With NODE_ENV=production, webhook URLs whose host resolves to a loopback, private, link-local or other
-   * non-public address are refused, at registration and again at every delivery (DNS can change), unless
-   * this is true. Outside production they are allowed, so a local receiver works. @default false (env WEBHOOK_ALLOW_PRIVATE)
+   * In production mode (NODE_ENV=production, or anything but 'development'), webhook URLs whose host resolves
+   * to a loopback, private, link-local or other non-public address are refused, at registration and again at
+   * every delivery (DNS can change), unless this is true. In development they are allowed, so a local
+   * receiver works. @default false (env WEBHOOK_ALLOW_PRIVATE)
    */
   webhookAllowPrivate: boolean;
 }

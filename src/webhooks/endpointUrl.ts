@@ -1,12 +1,17 @@
+import { isDevelopment } from '../config.ts';
 import { badInput } from '../errors.ts';
 import { assertPublicHost, PrivateAddressRefused, urlHost } from './addressPolicy.ts';
 
 /** Longest URL accepted for an endpoint. */
 const MAX_URL_LENGTH = 2048;
 
-/** Whether webhook URLs must resolve to public addresses (see Config.webhookAllowPrivate). */
+/**
+ * Whether webhook URLs must resolve to public addresses (see Config.webhookAllowPrivate): in production
+ * mode (NODE_ENV=production, or anything but 'development', as everywhere in Bulkport) unless
+ * WEBHOOK_ALLOW_PRIVATE=true. Secure by default: turning the guard off takes an explicit setting.
+ */
 export function guardsPrivateAddresses(config: { nodeEnv: string; webhookAllowPrivate: boolean }): boolean {
-  return config.nodeEnv === 'production' && !config.webhookAllowPrivate;
+  return !isDevelopment(config) && !config.webhookAllowPrivate;
 }
 
 /**

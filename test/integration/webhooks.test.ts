@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepStuckJobs } from '../../src/jobs/state/sweepStuckJobs.ts';
 import { validContactsCsv } from '../helpers/buildCsv.ts';
 import { download, startExport } from '../helpers/exportClient.ts';
 import { CANCEL_JOB, gql, importAndWait, pollJob } from '../helpers/graphqlClient.ts';
@@ -35,6 +37,8 @@ describe('signed webhooks', () => {
   };
   beforeAll(async () => {
     t = await startTestApp({
+      // Development mode: webhooks may go to this machine (the receivers listen on 127.0.0.1).
+      nodeEnv: 'development',
       chunkSize: 5,
       webhookRetryBaseMs: 100,
       webhookRetryMaxDelayMs: 400,
@@ -173,6 +177,40 @@ describe('signed webhooks', () => {
     } finally {
       await gate.remove();
     }
+  });
+
+  it('should raise job.failed for a job the sweeper fails, and job.completed for a revert', async () => {
+    const token = await t.token('wh-paths');
+    const rx = await receiver();
+    await createWebhook(t.url, token, { url: `${rx.url}/paths` });
+
+    // A RUNNING import with no task left, untouched for ten minutes: what the sweeper's cron fails.
+    const stuckId = randomUUID();
+    await withDatabase(t.databaseUrl, (db) =>
+      db.query(
+        `INSERT INTO jobs (id, workspace_id, kind, entity, status, updated_at)
+         SELECT $1, id, 'IMPORT', 'CONTACTS', 'RUNNING', now() - interval '10 minutes' FROM workspaces WHERE name = 'wh-paths'`,
+        [stuckId],
+      ),
+    );
+    const pool = new pg.Pool({ connectionString: t.databaseUrl, max: 1 });
+    try {
+      expect((await sweepStuckJobs(pool, 120)).map((j) => j.id)).toContain(stuckId);
+    } finally {
+      await pool.end();
+    }
+    const [swept] = await waitForDeliveries(t.url, token, stuckId, 1);
+    expect(swept).toMatchObject({ event: 'JOB_FAILED', status: 'DELIVERED' });
+    expect(bodyOf(forJob(rx.received, stuckId)[0]).data.failureReason).toMatch(/processing stopped unexpectedly/);
+
+    const imported = await importAndWait(t.url, token, validContactsCsv(4, 'undone'));
+    const revert = await gql(t.url, token, `mutation($id: ID!) { revertImport(id: $id) { id } }`, { id: imported.id });
+    const revertId = revert.data.revertImport.id;
+    await pollJob(t.url, token, revertId, (j) => j.status === 'COMPLETED');
+    await waitForDeliveries(t.url, token, revertId, 1);
+    const body = bodyOf(forJob(rx.received, revertId)[0]);
+    expect(body.type).toBe('job.completed');
+    expect(body.data).toMatchObject({ kind: 'REVERT', status: 'COMPLETED', revertsJobId: imported.id, counts: { deleted: 4 } });
   });
 
   it('should sign with both secrets during a rotation, so either verifies, and with the new one only once the window has passed', async () => {
