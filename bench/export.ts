@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { appEnvironment, freePort, runToCompletion, startAppProcess, waitForHealthy, waitForOutput, type AppProcess } from '../test/helpers/appProcess.ts';
+import { appEnvironment, freePort, runToCompletion, startAppProcess, waitForHealthy, waitForOutput } from '../test/helpers/appProcess.ts';
 import { ADMIN_URL, assertLoopback, checkpoint, createBenchDatabase, runPsql, withClient } from './benchDatabase.ts';
 import { waitForTerminal } from './importClient.ts';
 import { readMemory, resetPeakRss } from './procStats.ts';

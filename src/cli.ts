@@ -20,13 +20,17 @@ const GROUPS: Record<string, { summary: string; load: () => Promise<CommandGroup
     summary: 'operator: create, list and revoke API tokens (opens the database)',
     load: () => import('./cli/tokenCommand.ts'),
   },
+  workspace: {
+    summary: "operator: set and show a workspace's limits and usage (opens the database)",
+    load: () => import('./cli/workspaceCommand.ts'),
+  },
 };
 
 const USAGE = `usage: bulkport <command> [options]      (from the repository: npm run --silent cli -- <command> …)
 
 commands:
 ${Object.entries(GROUPS)
-  .map(([name, g]) => `  ${name.padEnd(8)}${g.summary}`)
+  .map(([name, g]) => `  ${name.padEnd(10)}${g.summary}`)
   .join('\n')}
 
 Run 'bulkport <command> --help' for a command's options.

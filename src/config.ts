@@ -51,6 +51,10 @@ export interface Config {
   maxChunkBytes: number;
   /** Row errors stored per job; past it rows still fail and count in failedRows, and Job.errorsTruncated says so. @default 100000 (env MAX_ROW_ERRORS) */
   maxRowErrors: number;
+  /** Jobs a workspace may run at once unless set per workspace; more wait QUEUED, in order. @default 10 (env WORKSPACE_MAX_CONCURRENT_JOBS) */
+  workspaceMaxConcurrentJobs: number;
+  /** Rows a workspace may hold per entity unless set per workspace. @default unset: no limit (env WORKSPACE_MAX_ROWS) */
+  workspaceMaxRows: number | undefined;
   /** Tasks one worker process runs at once: one import reads its file while the others merge. @default 3 (env WORKER_CONCURRENCY) */
   workerConcurrency: number;
   /**
@@ -170,6 +174,8 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     chunkSize: Math.max(1, int('CHUNK_SIZE', 10000)),
     maxChunkBytes: Math.max(64 * 1024, int('MAX_CHUNK_BYTES', 32 * 1024 * 1024)),
     maxRowErrors: int('MAX_ROW_ERRORS', 100_000),
+    workspaceMaxConcurrentJobs: Math.max(1, int('WORKSPACE_MAX_CONCURRENT_JOBS', 10)),
+    workspaceMaxRows: str('WORKSPACE_MAX_ROWS') === undefined ? undefined : int('WORKSPACE_MAX_ROWS', 0),
     workerConcurrency: Math.max(1, int('WORKER_CONCURRENCY', 3)),
     keyFilterBits: Math.min(30, Math.max(6, int('KEY_FILTER_BITS', 26))),
     jobMaxAttempts: Math.max(1, int('JOB_MAX_ATTEMPTS', 5)),

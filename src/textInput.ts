@@ -7,7 +7,6 @@ import { badInput } from './errors.ts';
  */
 export function checkText(field: string, value: string, maxLength: number): string {
   if (value.length > maxLength) throw badInput(`${field} must be at most ${maxLength} characters`, { field });
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) throw badInput(`${field} must not contain control characters (NUL, line breaks...)`, { field });
   return value;
 }

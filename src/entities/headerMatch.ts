@@ -2,7 +2,7 @@ import type { EntityDefinition } from './entityDefinition.ts';
 
 /** "First Name", "first_name", "FIRST-NAME" → "firstname": case, spaces, underscores and hyphens do not matter. */
 export function normalizeHeader(h: string): string {
-  return h.replace(/^\uFEFF/, '').toLowerCase().replace(/[\s_\-]+/g, '');
+  return h.replace(/^\uFEFF/, '').toLowerCase().replace(/[\s_-]+/g, '');
 }
 
 export interface HeaderMatch {

@@ -15,6 +15,7 @@ export const ROW_ERROR_CODES = {
   MALFORMED_ROW: 'the line cannot be read as a CSV record: an unterminated quote, text after a closing quote, or the wrong number of fields',
   DUPLICATE_IN_FILE: 'a later occurrence of a key that an earlier row of the same file has',
   DUPLICATE_EXISTS: 'the key already exists and the duplicate strategy is FAIL',
+  QUOTA_EXCEEDED: "a new row past the workspace's row limit for this entity (see the workspace query); the rows before it were imported",
   CHANGED_SINCE_IMPORT: 'a revert left this row alone: it was changed (or deleted) after the import it undoes',
 } as const;
 

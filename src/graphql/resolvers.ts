@@ -15,11 +15,12 @@ import { listJobDeliveries } from '../webhooks/deliveryQueries.ts';
 import { createEndpoint, deleteEndpoint, listEndpoints, rotateSecret } from '../webhooks/endpointService.ts';
 import type { WebhookEventType } from '../webhooks/webhookEvent.ts';
 import type { GraphQLContext } from './context.ts';
+import { workspaceView } from '../workspaces/workspaceView.ts';
 import { DateTime } from './scalars.ts';
 
 function serviceDeps(ctx: GraphQLContext): JobServiceDeps {
   const { pool, store, bus, config } = ctx.services;
-  return { pool, store, bus, maxUploadBytes: config.maxUploadBytes, jobMaxAttempts: config.jobMaxAttempts };
+  return { pool, store, bus, limits: config, jobMaxAttempts: config.jobMaxAttempts };
 }
 
 /** The base name of a file name as the browser sent it (the transport has refused control characters). */
@@ -61,6 +62,7 @@ export const resolvers = {
     jobs: async (_: unknown, args: { first: number; after?: string; status?: JobStatus; kind?: JobKind }, ctx: GraphQLContext) =>
       listJobs(ctx.services.pool, await ctx.viewer(), args),
     webhookEndpoints: async (_: unknown, _args: unknown, ctx: GraphQLContext) => listEndpoints(ctx.services.pool, await ctx.viewer()),
+    workspace: async (_: unknown, __: unknown, ctx: GraphQLContext) => workspaceView(ctx.services.pool, ctx.services.config, await ctx.viewer()),
   },
 
   Mutation: {

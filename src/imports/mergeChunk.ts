@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool.ts';
-import type { EntityDefinition } from '../entities/entityDefinition.ts';
 import { entityByName } from '../entities/registry.ts';
 import type { JobRecord } from '../jobs/jobRecord.ts';
 import { completeIfDone } from '../jobs/state/completeIfDone.ts';
@@ -9,10 +8,27 @@ import { loadJob } from '../jobs/state/loadJob.ts';
 import { recordMergedChunk } from '../jobs/state/recordMergedChunk.ts';
 import type { TaskLease } from '../jobs/taskLease.ts';
 import type { ImportMergePayload } from '../queue/tasks.ts';
+import { addUsage, lockUsage, rowsPastQuota } from '../workspaces/rowQuota.ts';
+import { loadLimits, type LimitDefaults } from '../workspaces/workspaceLimits.ts';
 import { ledgerTable } from './importLedger.ts';
 import { mergeSql, plainInsertSql } from './mergeSql.ts';
 import { StagingLost } from './stagingLost.ts';
 import { stagingIntact, stagingTables, type StagingTables } from './stagingTables.ts';
+
+export interface MergeSettings {
+  maxRowErrors: number;
+  /** The service's default limits (a workspace's own limits override them). */
+  limits: LimitDefaults;
+}
+
+/** A row error this merge found (not staging): DUPLICATE_EXISTS, QUOTA_EXCEEDED. */
+interface MergeRowError {
+  row: number;
+  column: string;
+  code: 'DUPLICATE_EXISTS' | 'QUOTA_EXCEEDED';
+  message: string;
+  value: string;
+}
 
 interface MergeCounts {
   inserted: number;
@@ -32,7 +48,7 @@ interface MergeCounts {
  * Returns the job after this chunk, or null when the chunk had already been merged.
  * Throws JobNoLongerMine when the job ended or the task was lost, StagingLost after a database crash.
  */
-export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: TaskLease, maxRowErrors: number): Promise<JobRecord | null> {
+export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: TaskLease, settings: MergeSettings): Promise<JobRecord | null> {
   return withTransaction(pool, async (db) => {
     await db.query('SET LOCAL synchronous_commit = off'); // idempotent: a lost commit is simply redone
     await lease.assertHeld(db);
@@ -59,6 +75,21 @@ export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: Ta
     // Rows rejected while staging, and (deferred chunk) rows settled as duplicates in the file.
     const rejectedBefore = rejectedWhileStaging + counted.rows[0].duplicates;
 
+    // The workspace's row limit: new rows past it are refused (QUOTA_EXCEEDED) before the merge sees them.
+    const maxRows = (await loadLimits(db, settings.limits, job.workspaceId)).maxRows[entity.name];
+    let refused: Array<{ row: number; key: string }> = [];
+    if (maxRows != null) {
+      const held = await lockUsage(db, job.workspaceId, entity.name);
+      // A dry run's earlier chunks wrote nothing: what they would have inserted counts here, read
+      // under the lock (not from `job`, loaded before it), as those chunks committed it.
+      const dryRunInserted = job.dryRun
+        ? (await db.query<{ n: number }>('SELECT inserted_rows AS n FROM jobs WHERE id = $1', [p.jobId])).rows[0].n
+        : 0;
+      const room = maxRows - held - dryRunInserted;
+      refused = await rowsPastQuota(db, entity, t.rows, { fromRow: p.fromRow, toRow: p.toRow, deferred: p.deferred }, job.workspaceId, room);
+      if (refused.length > 0) await db.query(`UPDATE ${t.rows} SET ok = false WHERE row_no = ANY($1::int[])`, [refused.map((r) => r.row)]);
+    }
+
     const params = [p.jobId, ...range, job.workspaceId];
     // A dry run writes no ledger: everything it changes is rolled back.
     const ledger = job.dryRun ? null : ledgerTable(p.jobId);
@@ -67,16 +98,33 @@ export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: Ta
       return plain ?? (await db.query<MergeCounts>(mergeSql(entity, t, job.duplicateStrategy ?? 'SKIP', presentColumns, p.deferred, ledger), params)).rows[0];
     };
     const counts = job.dryRun ? await rolledBack(db, merge) : await merge();
+    if (!job.dryRun) await addUsage(db, job.workspaceId, entity.name, counts.inserted);
 
-    const errors = await storeRowErrors(db, p, entity, t, counts.duplicates ?? [], maxRowErrors);
-    const failed = rejectedBefore + counts.rejected;
+    const mergeErrors: MergeRowError[] = [
+      ...(counts.duplicates ?? []).map(([row, key]) => ({
+        row,
+        column: entity.key,
+        code: 'DUPLICATE_EXISTS' as const,
+        message: `${entity.key} '${key}' already exists`,
+        value: key,
+      })),
+      ...refused.map(({ row, key }) => ({
+        row,
+        column: entity.key,
+        code: 'QUOTA_EXCEEDED' as const,
+        message: `the workspace may hold at most ${maxRows} ${entity.name.toLowerCase()}; this new row is past that limit`,
+        value: key,
+      })),
+    ].sort((a, b) => a.row - b.row);
+    const errors = await storeRowErrors(db, p, t, mergeErrors, settings.maxRowErrors);
+    const failed = rejectedBefore + counts.rejected + refused.length;
     await recordMergedChunk(db, p.jobId, {
       processed: p.rows,
       succeeded: p.rows - failed,
       failed,
       inserted: counts.inserted,
       updated: counts.updated,
-      conflictsMet: counts.inserted < p.rows - rejectedBefore,
+      conflictsMet: counts.inserted < p.rows - rejectedBefore - refused.length,
       storedErrors: errors.stored,
       errorsDropped: errors.dropped,
     });
@@ -85,7 +133,7 @@ export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: Ta
 }
 
 /**
- * Stores the chunk's row errors (those found while staging, then the DUPLICATE_EXISTS of this merge),
+ * Stores the chunk's row errors (those found while staging, then those this merge found),
  * up to the job's MAX_ROW_ERRORS. INVARIANT: never more than the cap are stored, whatever the number
  * of merges running at once: the job's row is locked from here to commit (the statements before this,
  * the heavy ones, run in parallel; only this short tail is serialised). NO KEY UPDATE, the lock the
@@ -95,9 +143,8 @@ export async function mergeChunk(pool: pg.Pool, p: ImportMergePayload, lease: Ta
 async function storeRowErrors(
   db: pg.ClientBase,
   p: ImportMergePayload,
-  entity: EntityDefinition,
   t: StagingTables,
-  duplicates: Array<[number, string]>,
+  mergeErrors: MergeRowError[],
   maxRowErrors: number,
 ): Promise<{ stored: number; dropped: boolean }> {
   const { rows } = await db.query<{ room: number }>(`SELECT greatest(0, $2::int - stored_errors) AS room FROM jobs WHERE id = $1 FOR NO KEY UPDATE`, [p.jobId, maxRowErrors]);
@@ -117,16 +164,16 @@ async function storeRowErrors(
     p.deferred,
   ]);
   let dropped = available.rows[0].n > fromStaging;
-  const kept = duplicates.slice(0, Math.max(0, room));
-  if (kept.length < duplicates.length) dropped = true;
+  const kept = mergeErrors.slice(0, Math.max(0, room));
+  if (kept.length < mergeErrors.length) dropped = true;
   let fromMerge = 0;
   if (kept.length > 0) {
     const r = await db.query(
       `INSERT INTO job_row_errors (job_id, "row", "column", code, message, value)
-       SELECT $1, d.row_no, $2, 'DUPLICATE_EXISTS', $2 || ' ''' || d.key || ''' already exists', d.key
-       FROM jsonb_to_recordset($3::jsonb) AS d(row_no int, key text)
+       SELECT $1, d.row, d.column, d.code, d.message, d.value
+       FROM jsonb_to_recordset($2::jsonb) AS d("row" int, "column" text, code text, message text, value text)
        ON CONFLICT DO NOTHING`,
-      [p.jobId, entity.key, JSON.stringify(kept.map(([row_no, key]) => ({ row_no, key })))],
+      [p.jobId, JSON.stringify(kept)],
     );
     fromMerge = r.rowCount ?? 0;
   }

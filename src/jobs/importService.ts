@@ -17,12 +17,14 @@ import type { DuplicateStrategy } from './jobStatus.ts';
 import { isTerminal } from './jobStatus.ts';
 import { loadJob } from './state/loadJob.ts';
 import { markCancelled } from './state/markCancelled.ts';
+import { loadLimits, type LimitDefaults } from '../workspaces/workspaceLimits.ts';
 
 export interface JobServiceDeps {
   pool: pg.Pool;
   store: BlobStore;
   bus: ProgressBus;
-  maxUploadBytes: number;
+  /** The service's default limits; a workspace may have lower ones of its own. */
+  limits: LimitDefaults;
   jobMaxAttempts: number;
 }
 
@@ -55,6 +57,8 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
     }
   }
 
+  // The workspace's own limit when it has a lower one than the service's (MAX_UPLOAD_BYTES).
+  const { maxUploadBytes } = await loadLimits(deps.pool, deps.limits, viewer.workspaceId);
   const jobId = randomUUID();
   const fileKey = `uploads/${viewer.workspaceId}/${jobId}.csv`;
   let bytes: number;
@@ -62,9 +66,9 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
   const sniffer = forced ? null : new EncodingSniffer();
   try {
     const upload = sniffer ? pipeline(req.file, sniffer, () => undefined) : req.file;
-    ({ bytes } = await deps.store.put(fileKey, upload, { maxBytes: deps.maxUploadBytes }));
+    ({ bytes } = await deps.store.put(fileKey, upload, { maxBytes: maxUploadBytes }));
   } catch (err) {
-    if (err instanceof BlobTooLargeError || (err instanceof AppError && err.details.reason === 'FILE_TOO_LARGE')) throw fileTooLarge(deps.maxUploadBytes);
+    if (err instanceof BlobTooLargeError || (err instanceof AppError && err.details.reason === 'FILE_TOO_LARGE')) throw fileTooLarge(maxUploadBytes, maxUploadBytes < deps.limits.maxUploadBytes);
     // The transport refused the rest of the request (a second file, a broken part): it says why.
     if (err instanceof AppError) throw err;
     console.warn(`[api] upload of ${req.fileName} failed: ${(err as Error).message}`);
@@ -106,8 +110,10 @@ function forcedEncoding(name: string | null | undefined): FileEncoding | null {
   return encoding;
 }
 
-export function fileTooLarge(maxBytes: number): AppError {
-  return badInput(`the file is larger than the ${formatBytes(maxBytes)} upload limit (MAX_UPLOAD_BYTES); split it into smaller files`, {
+export function fileTooLarge(maxBytes: number, workspaceLimit = false): AppError {
+  const limit = workspaceLimit ? "your workspace's" : 'the';
+  const source = workspaceLimit ? 'set per workspace' : 'MAX_UPLOAD_BYTES';
+  return badInput(`the file is larger than ${limit} ${formatBytes(maxBytes)} upload limit (${source}); split it into smaller files`, {
     reason: 'FILE_TOO_LARGE',
     maxBytes,
   });

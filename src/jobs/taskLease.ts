@@ -15,9 +15,15 @@ export interface TaskLease {
   readonly stopRequested: boolean;
 }
 
-/** Thrown by work that stopped at a boundary because stopRequested: the task is to be queued again, untouched. */
+/**
+ * Thrown by work that stopped at a boundary (stopRequested), or that may not start yet (its
+ * workspace has no free slot): the task is queued again, untouched, to run after `delayMs`.
+ */
 export class HandBack extends Error {
-  constructor(message = 'stopping at a chunk boundary: the task is handed back to be continued elsewhere') {
+  constructor(
+    message = 'stopping at a chunk boundary: the task is handed back to be continued elsewhere',
+    readonly delayMs = 0,
+  ) {
     super(message);
     this.name = 'HandBack';
   }

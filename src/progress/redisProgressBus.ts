@@ -15,7 +15,7 @@ type Listener = (event: ProgressEvent) => void;
  * WebSocket subscribers: channels are reference-counted and fanned out locally.
  *
  * Outages: the subscriber reconnects forever (ioredis's backoff, at most 2 s apart) and re-subscribes
- * its channels by itself (autoResubscribe); messages published meanwhile are lost, which is why
+ * every channel it has listeners for on each 'ready'; messages published meanwhile are lost, which is why
  * subscribers re-read PostgreSQL whenever the bus is quiet.
  */
 export class RedisProgressBus implements ProgressBus {
@@ -56,8 +56,15 @@ export class RedisProgressBus implements ProgressBus {
 
   private subscriber(): Redis {
     if (!this.sub) {
-      const sub = new Redis(this.url, { maxRetriesPerRequest: null, autoResubscribe: true });
+      // Re-subscribes by itself on every 'ready': ioredis 6's autoResubscribe was seen to lose the
+      // channels when Redis restarted empty (test/integration/redisOutage.test.ts). SUBSCRIBE to a
+      // channel already subscribed is a no-op, so this is safe on the first 'ready' too.
+      const sub = new Redis(this.url, { maxRetriesPerRequest: null, autoResubscribe: false });
       watchConnection(sub, 'subscriber', () => `, re-subscribing ${this.listeners.size} channel(s)`);
+      sub.on('ready', () => {
+        const channels = [...this.listeners.keys()].map((jobId) => this.channel(jobId));
+        if (channels.length > 0) sub.subscribe(...channels).catch((err: Error) => warnOnce('subscriber', `re-subscribe: ${err.message}`));
+      });
       sub.on('message', (channel: string, message: string) => {
         const jobId = channel.slice(this.channel('').length);
         const set = this.listeners.get(jobId);

@@ -6,6 +6,7 @@ import type { JobRecord } from '../jobs/jobRecord.ts';
 import { completeIfDone } from '../jobs/state/completeIfDone.ts';
 import { recordRevertedChunk } from '../jobs/state/recordRevertedChunk.ts';
 import type { TaskLease } from '../jobs/taskLease.ts';
+import { addUsage } from '../workspaces/rowQuota.ts';
 import { revertChunkSql } from './revertSql.ts';
 
 export interface RevertChunk {
@@ -30,6 +31,7 @@ export async function revertChunk(pool: pg.Pool, revert: JobRecord, importJobId:
       revertChunkSql(entity, ledgerTable(importJobId)),
       [revert.id, importJobId, c.fromRow, c.toRow, revert.workspaceId],
     );
+    await addUsage(db, revert.workspaceId, entity.name, -rows[0].deleted);
     await recordRevertedChunk(db, revert.id, rows[0]);
     return completeIfDone(db, revert.id);
   });

@@ -17,7 +17,7 @@ export function revertChunkSql(entity: EntityDefinition, ledger: string): string
   const asImportLeftIt = `t.id = l.entity_id AND t.workspace_id = $5 AND t.import_job_id = $2 AND t.updated_at = l.written_at`;
   return `WITH l AS (SELECT row_no, entity_id, action, written_at, before FROM ${ledger} WHERE row_no BETWEEN $3 AND $4),
     del AS (DELETE FROM ${target} t USING l WHERE l.action = 'I' AND ${asImportLeftIt} RETURNING l.row_no),
-    res AS (UPDATE ${target} t SET ${restore.join(', ')}, import_job_id = r.import_job_id, updated_at = now()
+    res AS (UPDATE ${target} t SET ${restore.join(', ')}, import_job_id = r.import_job_id, import_row = r.import_row, updated_at = now()
             FROM l CROSS JOIN LATERAL jsonb_populate_record(NULL::${target}, l.before) r
             WHERE l.action = 'U' AND ${asImportLeftIt} RETURNING l.row_no),
     kept AS (SELECT l.row_no, l.entity_id FROM l

@@ -15,7 +15,10 @@ export function isPublicAddress(address: string): boolean {
 
 /** A URL refused by the address policy; its message names the host and the address. */
 export class PrivateAddressRefused extends Error {
-  constructor(readonly host: string, readonly address: string) {
+  constructor(
+    readonly host: string,
+    readonly address: string,
+  ) {
     super(`${host} resolves to ${address}, a loopback, private or link-local address: refused (set WEBHOOK_ALLOW_PRIVATE=true to allow)`);
     this.name = 'PrivateAddressRefused';
   }

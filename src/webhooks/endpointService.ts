@@ -71,7 +71,10 @@ export async function listEndpoints(pool: pg.Pool, viewer: Viewer): Promise<Webh
 export async function deleteEndpoint(pool: pg.Pool, viewer: Viewer, id: string): Promise<WebhookEndpointRecord> {
   assertCanManage(viewer);
   const { rows } = isUuid(id)
-    ? await pool.query<WebhookEndpointRecord>(`DELETE FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2 RETURNING ${COLUMNS}`, [id, viewer.workspaceId])
+    ? await pool.query<WebhookEndpointRecord>(`DELETE FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2 RETURNING ${COLUMNS}`, [
+        id,
+        viewer.workspaceId,
+      ])
     : { rows: [] };
   if (!rows[0]) throw notFound(`no webhook endpoint with id '${id}'`);
   return { ...rows[0], previousSecretExpiresAt: null };

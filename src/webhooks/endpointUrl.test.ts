@@ -16,7 +16,10 @@ describe('checkEndpointUrl', () => {
   });
 
   it('refuses it, with the reason PRIVATE_ADDRESS, when they are', async () => {
-    await expect(checkEndpointUrl('http://127.0.0.1:9000/hooks', true)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { reason: 'PRIVATE_ADDRESS' } });
+    await expect(checkEndpointUrl('http://127.0.0.1:9000/hooks', true)).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      details: { reason: 'PRIVATE_ADDRESS' },
+    });
   });
 
   it('refuses schemes other than http and https, and text that is not a URL', async () => {

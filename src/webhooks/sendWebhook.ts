@@ -20,7 +20,12 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  * checked: IP literals are checked here, names in the lookup the connection uses.
  * Never throws: every outcome is something to record.
  */
-export async function sendWebhook(url: string, body: string, headers: Record<string, string>, o: { timeoutMs: number; publicOnly: boolean }): Promise<SendOutcome> {
+export async function sendWebhook(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  o: { timeoutMs: number; publicOnly: boolean },
+): Promise<SendOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {

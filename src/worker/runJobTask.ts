@@ -66,7 +66,7 @@ export function jobTask<T extends JobTaskName>(
       }
       if (err instanceof HandBack) {
         helpers.logger.info(`job ${payload.jobId}: ${err.message}`);
-        return requeue(payload);
+        return requeue(payload, err.delayMs);
       }
       if (err instanceof StagingLost) {
         helpers.logger.warn(err.message);

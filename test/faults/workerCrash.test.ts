@@ -13,7 +13,7 @@ const ROWS = 120_000;
 const FAULT_TEST_TIMEOUT = 300_000;
 const csv = faultyContactsCsv(ROWS);
 let s: ServerProcesses;
-let workers: AppProcess[] = [];
+const workers: AppProcess[] = [];
 let baseline: ImportOutcome;
 
 async function startWorker(): Promise<AppProcess> {

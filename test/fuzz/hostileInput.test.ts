@@ -112,7 +112,7 @@ function buildMultipart(c: MultipartCase): { request: Buffer; hangUp: boolean } 
   if (c.file) parts.push(partText(`name="0"; filename="${c.file.filename}"`, c.file.header, c.file.body));
   for (const p of c.extra) parts.push(partText(`name="${p.name}"${p.filename === null ? '' : `; filename="${p.filename}"`}`, p.header, p.body));
   if (c.shuffle) parts.reverse();
-  let body = Buffer.from(parts.join('') + `--${b}${c.closing}`, 'latin1');
+  const body = Buffer.from(parts.join('') + `--${b}${c.closing}`, 'latin1');
   const headers: Record<string, string> = {};
   if (c.auth !== 'no-preflight') headers['apollo-require-preflight'] = 'true';
   if (c.auth === 'member' || c.auth === 'no-preflight') headers.Authorization = `Bearer ${token}`;

@@ -39,7 +39,6 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let server: ChildProcess | undefined;
-  let admin: Redis | undefined;
 
   const start = async () => {
     const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
@@ -63,7 +62,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     }
   };
   await start();
-  admin = new Redis(url, { connectionName: 'test-admin', maxRetriesPerRequest: null });
+  const admin = new Redis(url, { connectionName: 'test-admin', maxRetriesPerRequest: null });
   admin.on('error', () => undefined); // reconnects by itself after a restart
 
   return {

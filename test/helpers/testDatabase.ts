@@ -51,7 +51,7 @@ export async function dropStaleTestDatabases(): Promise<void> {
   await withAdmin(async (c) => {
     const { rows } = await c.query<{ datname: string; comment: string | null }>(
       `SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database d
-       WHERE (datname LIKE 'bulkport_t\_%' OR datname LIKE 'bulkport_tpl\_%')
+       WHERE (datname LIKE 'bulkport_t\\_%' OR datname LIKE 'bulkport_tpl\\_%')
          AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)`,
     );
     for (const { datname, comment } of rows) {

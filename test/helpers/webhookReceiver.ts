@@ -28,7 +28,9 @@ export type Answer = number | { status: number; afterMs: number };
  * raw body, byte for byte as signed) and answers with what `answer` says for it (a status, maybe
  * after a delay), given how many requests with the same webhook-id came before. By default 200 at once.
  */
-export async function startWebhookReceiver(answer: (msg: Omit<ReceivedWebhook, 'answered'>, seenBefore: number) => Answer = () => 200): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  answer: (msg: Omit<ReceivedWebhook, 'answered'>, seenBefore: number) => Answer = () => 200,
+): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -92,7 +92,13 @@ describe('signed webhooks', () => {
     expect(() => new Webhook(stranger).verify(msg.body, msg.headers)).toThrow();
 
     const [delivery] = await waitForDeliveries(t.url, token, job.id, 1);
-    expect(delivery).toMatchObject({ id: msg.headers['webhook-id'], event: 'JOB_COMPLETED', endpointId: endpoint.id, status: 'DELIVERED', nextAttemptAt: null });
+    expect(delivery).toMatchObject({
+      id: msg.headers['webhook-id'],
+      event: 'JOB_COMPLETED',
+      endpointId: endpoint.id,
+      status: 'DELIVERED',
+      nextAttemptAt: null,
+    });
     expect(delivery.attempts).toHaveLength(1);
     expect(delivery.attempts[0]).toMatchObject({ attempt: 1, statusCode: 200, error: null });
     expect(delivery.attempts[0].durationMs).toBeGreaterThanOrEqual(0);
@@ -117,7 +123,12 @@ describe('signed webhooks', () => {
     expect(ids.size).toBe(3);
     for (const id of ids) expect(rx.received.filter((m) => m.headers['webhook-id'] === id).map((m) => m.answered)).toEqual([500, 500, 200]);
 
-    const accepted = (path: string) => rx.accepted().filter((m) => m.path === path).map((m) => `${bodyOf(m).type} ${bodyOf(m).data.id}`).sort();
+    const accepted = (path: string) =>
+      rx
+        .accepted()
+        .filter((m) => m.path === path)
+        .map((m) => `${bodyOf(m).type} ${bodyOf(m).data.id}`)
+        .sort();
     expect(accepted('/all')).toEqual([`job.completed ${completed.id}`, `job.failed ${failed.id}`].sort());
     expect(accepted('/failed-only')).toEqual([`job.failed ${failed.id}`]);
     const failedBody = bodyOf(forJob(rx.accepted(), failed.id)[0]);
@@ -235,7 +246,9 @@ describe('signed webhooks', () => {
     }
 
     // As if the window had passed: the previous secret no longer signs.
-    await withDatabase(t.databaseUrl, (db) => db.query(`UPDATE webhook_endpoints SET previous_secret_expires_at = now() - interval '1 second' WHERE id = $1`, [endpoint.id]));
+    await withDatabase(t.databaseUrl, (db) =>
+      db.query(`UPDATE webhook_endpoints SET previous_secret_expires_at = now() - interval '1 second' WHERE id = $1`, [endpoint.id]),
+    );
     const listed = await gql(t.url, token, LIST_WEBHOOKS);
     expect(listed.data.webhookEndpoints.find((e: any) => e.id === endpoint.id).previousSecretExpiresAt).toBeNull();
     const after = await importAndWait(t.url, token, validContactsCsv(2, 'rotate-b'));
@@ -302,7 +315,9 @@ describe('signed webhooks', () => {
     expect((await gql(t.url, other, DELETE_WEBHOOK, { id: endpoint.id })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect((await gql(t.url, other, ROTATE_WEBHOOK_SECRET, { id: endpoint.id })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
 
-    const bad = async (input: Record<string, unknown>) => (await gql(t.url, member, `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret } }`, { input })).errors?.[0].extensions;
+    const bad = async (input: Record<string, unknown>) =>
+      (await gql(t.url, member, `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret } }`, { input })).errors?.[0]
+        .extensions;
     expect(await bad({ url: 'ftp://example.com/hooks' })).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'UNSUPPORTED_SCHEME' });
     expect(await bad({ url: 'not a url' })).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_URL' });
     expect(await bad({ url: 'http://example.com/', events: [] })).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'NO_EVENTS' });
@@ -327,8 +342,17 @@ describe('webhooks in production (NODE_ENV=production)', () => {
 
   it('should refuse to register URLs that resolve to loopback, private or link-local addresses', async () => {
     const token = await t.token('ssrf');
-    for (const url of [`${rx.url}/hooks`, 'http://localhost:8080/hooks', 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.7/', 'http://[::1]:4000/', 'https://[fe80::1]/']) {
-      const r = await gql(t.url, token, `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret } }`, { input: { url } });
+    for (const url of [
+      `${rx.url}/hooks`,
+      'http://localhost:8080/hooks',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://10.0.0.7/',
+      'http://[::1]:4000/',
+      'https://[fe80::1]/',
+    ]) {
+      const r = await gql(t.url, token, `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret } }`, {
+        input: { url },
+      });
       expect(r.errors?.[0].extensions, url).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'PRIVATE_ADDRESS' });
     }
     expect((await gql(t.url, token, LIST_WEBHOOKS)).data.webhookEndpoints).toEqual([]);

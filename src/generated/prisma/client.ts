@@ -101,3 +101,8 @@ export type WebhookDelivery = Prisma.WebhookDeliveryModel
  * Every attempt at a delivery: HTTP status (null without an answer), duration, error.
  */
 export type WebhookDeliveryAttempt = Prisma.WebhookDeliveryAttemptModel
+/**
+ * Model WorkspaceUsage
+ * Rows a workspace holds per entity, changed in the same transaction as those rows: always equal to count(*).
+ */
+export type WorkspaceUsage = Prisma.WorkspaceUsageModel

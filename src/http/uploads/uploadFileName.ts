@@ -7,7 +7,6 @@ export const MAX_FILE_NAME_LENGTH = 255;
  */
 export function fileNameProblem(name: string | undefined): string | null {
   if (name === undefined || name === '') return 'the file part has no filename: send the file as a file, with its name';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'the filename contains control characters (NUL, line breaks...): rename the file and send it again';
   if (name.length > MAX_FILE_NAME_LENGTH) return `the filename is longer than ${MAX_FILE_NAME_LENGTH} characters: rename the file and send it again`;
   return null;

@@ -15,16 +15,16 @@ import { JOB_COLUMNS, type JobRecord } from '../jobRecord.ts';
  */
 export async function sweepStuckJobs(db: pg.Pool | pg.ClientBase, staleSeconds: number): Promise<JobRecord[]> {
   return inTransaction(db, async (tx) => {
-  const { rows } = await tx.query<JobRecord>(
-    `UPDATE jobs j SET status = 'FAILED', completed_at = now(), updated_at = now(),
+    const { rows } = await tx.query<JobRecord>(
+      `UPDATE jobs j SET status = 'FAILED', completed_at = now(), updated_at = now(),
        failure_reason = 'processing stopped unexpectedly and could not be resumed; start the job again'
      WHERE j.status IN ('QUEUED', 'RUNNING') AND j.updated_at < now() - make_interval(secs => $1)
        AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs g
                        WHERE g.payload->>'jobId' = j.id::text AND g.attempts < g.max_attempts)
      RETURNING ${JOB_COLUMNS}`,
-    [staleSeconds],
-  );
-  for (const job of rows) await queueJobEvent(tx, job);
-  return rows;
+      [staleSeconds],
+    );
+    for (const job of rows) await queueJobEvent(tx, job);
+    return rows;
   });
 }

@@ -6,6 +6,6 @@ import { jobTask } from '../runJobTask.ts';
 /** Task `import_merge` {jobId, chunk, fromRow, toRow, rows, deferred}: merges one staged chunk (idempotent). */
 export function importMerge(ctx: WorkerContext) {
   return jobTask(ctx, 'import_merge', async (payload, lease) => {
-    await announceJob(ctx, await mergeChunk(ctx.pool, payload, lease, ctx.config.maxRowErrors));
+    await announceJob(ctx, await mergeChunk(ctx.pool, payload, lease, { maxRowErrors: ctx.config.maxRowErrors, limits: ctx.config }));
   });
 }

@@ -62,6 +62,8 @@ async function startFakeProgressServer(): Promise<FakeProgressServer> {
   });
   const server = http.createServer();
   const wss = new WebSocketServer({ server, path: '/graphql' });
+  // graphql-ws's server, not a React hook: its name only looks like one.
+  // eslint-disable-next-line react-hooks/rules-of-hooks
   useServer({ schema, onConnect: (ctx) => void connectionParams.push(ctx.connectionParams) }, wss);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {

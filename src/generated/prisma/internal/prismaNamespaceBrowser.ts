@@ -62,7 +62,8 @@ export const ModelName = {
   WorkerHeartbeat: 'WorkerHeartbeat',
   WebhookEndpoint: 'WebhookEndpoint',
   WebhookDelivery: 'WebhookDelivery',
-  WebhookDeliveryAttempt: 'WebhookDeliveryAttempt'
+  WebhookDeliveryAttempt: 'WebhookDeliveryAttempt',
+  WorkspaceUsage: 'WorkspaceUsage'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -84,7 +85,10 @@ export type TransactionIsolationLevel = (typeof TransactionIsolationLevel)[keyof
 export const WorkspaceScalarFieldEnum = {
   id: 'id',
   name: 'name',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  maxConcurrentJobs: 'maxConcurrentJobs',
+  maxUploadBytes: 'maxUploadBytes',
+  maxRows: 'maxRows'
 } as const
 
 export type WorkspaceScalarFieldEnum = (typeof WorkspaceScalarFieldEnum)[keyof typeof WorkspaceScalarFieldEnum]
@@ -179,6 +183,7 @@ export const ContactScalarFieldEnum = {
   company: 'company',
   tags: 'tags',
   importJobId: 'importJobId',
+  importRow: 'importRow',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
@@ -197,6 +202,7 @@ export const InvoiceScalarFieldEnum = {
   issuedAt: 'issuedAt',
   status: 'status',
   importJobId: 'importJobId',
+  importRow: 'importRow',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
@@ -268,6 +274,15 @@ export const WebhookDeliveryAttemptScalarFieldEnum = {
 export type WebhookDeliveryAttemptScalarFieldEnum = (typeof WebhookDeliveryAttemptScalarFieldEnum)[keyof typeof WebhookDeliveryAttemptScalarFieldEnum]
 
 
+export const WorkspaceUsageScalarFieldEnum = {
+  workspaceId: 'workspaceId',
+  entity: 'entity',
+  rows: 'rows'
+} as const
+
+export type WorkspaceUsageScalarFieldEnum = (typeof WorkspaceUsageScalarFieldEnum)[keyof typeof WorkspaceUsageScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -291,14 +306,6 @@ export const QueryMode = {
 export type QueryMode = (typeof QueryMode)[keyof typeof QueryMode]
 
 
-export const NullsOrder = {
-  first: 'first',
-  last: 'last'
-} as const
-
-export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
-
-
 export const JsonNullValueFilter = {
   DbNull: DbNull,
   JsonNull: JsonNull,
@@ -306,4 +313,12 @@ export const JsonNullValueFilter = {
 } as const
 
 export type JsonNullValueFilter = (typeof JsonNullValueFilter)[keyof typeof JsonNullValueFilter]
+
+
+export const NullsOrder = {
+  first: 'first',
+  last: 'last'
+} as const
+
+export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
 

@@ -28,10 +28,12 @@ export type AggregateContact = {
 
 export type ContactAvgAggregateOutputType = {
   id: number | null
+  importRow: number | null
 }
 
 export type ContactSumAggregateOutputType = {
   id: bigint | null
+  importRow: number | null
 }
 
 export type ContactMinAggregateOutputType = {
@@ -43,6 +45,7 @@ export type ContactMinAggregateOutputType = {
   phone: string | null
   company: string | null
   importJobId: string | null
+  importRow: number | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -56,6 +59,7 @@ export type ContactMaxAggregateOutputType = {
   phone: string | null
   company: string | null
   importJobId: string | null
+  importRow: number | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -70,6 +74,7 @@ export type ContactCountAggregateOutputType = {
   company: number
   tags: number
   importJobId: number
+  importRow: number
   createdAt: number
   updatedAt: number
   _all: number
@@ -78,10 +83,12 @@ export type ContactCountAggregateOutputType = {
 
 export type ContactAvgAggregateInputType = {
   id?: true
+  importRow?: true
 }
 
 export type ContactSumAggregateInputType = {
   id?: true
+  importRow?: true
 }
 
 export type ContactMinAggregateInputType = {
@@ -93,6 +100,7 @@ export type ContactMinAggregateInputType = {
   phone?: true
   company?: true
   importJobId?: true
+  importRow?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -106,6 +114,7 @@ export type ContactMaxAggregateInputType = {
   phone?: true
   company?: true
   importJobId?: true
+  importRow?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -120,6 +129,7 @@ export type ContactCountAggregateInputType = {
   company?: true
   tags?: true
   importJobId?: true
+  importRow?: true
   createdAt?: true
   updatedAt?: true
   _all?: true
@@ -221,6 +231,7 @@ export type ContactGroupByOutputType = {
   company: string | null
   tags: string[]
   importJobId: string | null
+  importRow: number | null
   createdAt: Date
   updatedAt: Date
   _count: ContactCountAggregateOutputType | null
@@ -258,6 +269,7 @@ export type ContactWhereInput = {
   company?: Prisma.StringNullableFilter<"Contact"> | string | null
   tags?: Prisma.StringNullableListFilter<"Contact">
   importJobId?: Prisma.UuidNullableFilter<"Contact"> | string | null
+  importRow?: Prisma.IntNullableFilter<"Contact"> | number | null
   createdAt?: Prisma.DateTimeFilter<"Contact"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Contact"> | Date | string
 }
@@ -272,6 +284,7 @@ export type ContactOrderByWithRelationInput = {
   company?: Prisma.SortOrderInput | Prisma.SortOrder
   tags?: Prisma.SortOrder
   importJobId?: Prisma.SortOrderInput | Prisma.SortOrder
+  importRow?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -290,6 +303,7 @@ export type ContactWhereUniqueInput = Prisma.AtLeast<{
   company?: Prisma.StringNullableFilter<"Contact"> | string | null
   tags?: Prisma.StringNullableListFilter<"Contact">
   importJobId?: Prisma.UuidNullableFilter<"Contact"> | string | null
+  importRow?: Prisma.IntNullableFilter<"Contact"> | number | null
   createdAt?: Prisma.DateTimeFilter<"Contact"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Contact"> | Date | string
 }, "id" | "workspaceId_email">
@@ -304,6 +318,7 @@ export type ContactOrderByWithAggregationInput = {
   company?: Prisma.SortOrderInput | Prisma.SortOrder
   tags?: Prisma.SortOrder
   importJobId?: Prisma.SortOrderInput | Prisma.SortOrder
+  importRow?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   _count?: Prisma.ContactCountOrderByAggregateInput
@@ -326,6 +341,7 @@ export type ContactScalarWhereWithAggregatesInput = {
   company?: Prisma.StringNullableWithAggregatesFilter<"Contact"> | string | null
   tags?: Prisma.StringNullableListFilter<"Contact">
   importJobId?: Prisma.UuidNullableWithAggregatesFilter<"Contact"> | string | null
+  importRow?: Prisma.IntNullableWithAggregatesFilter<"Contact"> | number | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Contact"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Contact"> | Date | string
 }
@@ -340,6 +356,7 @@ export type ContactCreateInput = {
   company?: string | null
   tags?: Prisma.ContactCreatetagsInput | string[]
   importJobId?: string | null
+  importRow?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -354,6 +371,7 @@ export type ContactUncheckedCreateInput = {
   company?: string | null
   tags?: Prisma.ContactCreatetagsInput | string[]
   importJobId?: string | null
+  importRow?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -368,6 +386,7 @@ export type ContactUpdateInput = {
   company?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tags?: Prisma.ContactUpdatetagsInput | string[]
   importJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  importRow?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -382,6 +401,7 @@ export type ContactUncheckedUpdateInput = {
   company?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tags?: Prisma.ContactUpdatetagsInput | string[]
   importJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  importRow?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -396,6 +416,7 @@ export type ContactCreateManyInput = {
   company?: string | null
   tags?: Prisma.ContactCreatetagsInput | string[]
   importJobId?: string | null
+  importRow?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -410,6 +431,7 @@ export type ContactUpdateManyMutationInput = {
   company?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tags?: Prisma.ContactUpdatetagsInput | string[]
   importJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  importRow?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -424,6 +446,7 @@ export type ContactUncheckedUpdateManyInput = {
   company?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tags?: Prisma.ContactUpdatetagsInput | string[]
   importJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  importRow?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -451,12 +474,14 @@ export type ContactCountOrderByAggregateInput = {
   company?: Prisma.SortOrder
   tags?: Prisma.SortOrder
   importJobId?: Prisma.SortOrder
+  importRow?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
 
 export type ContactAvgOrderByAggregateInput = {
   id?: Prisma.SortOrder
+  importRow?: Prisma.SortOrder
 }
 
 export type ContactMaxOrderByAggregateInput = {
@@ -468,6 +493,7 @@ export type ContactMaxOrderByAggregateInput = {
   phone?: Prisma.SortOrder
   company?: Prisma.SortOrder
   importJobId?: Prisma.SortOrder
+  importRow?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -481,12 +507,14 @@ export type ContactMinOrderByAggregateInput = {
   phone?: Prisma.SortOrder
   company?: Prisma.SortOrder
   importJobId?: Prisma.SortOrder
+  importRow?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
 
 export type ContactSumOrderByAggregateInput = {
   id?: Prisma.SortOrder
+  importRow?: Prisma.SortOrder
 }
 
 export type ContactCreatetagsInput = {
@@ -510,6 +538,7 @@ export type ContactSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   company?: boolean
   tags?: boolean
   importJobId?: boolean
+  importRow?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["contact"]>
@@ -524,6 +553,7 @@ export type ContactSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   company?: boolean
   tags?: boolean
   importJobId?: boolean
+  importRow?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["contact"]>
@@ -538,6 +568,7 @@ export type ContactSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   company?: boolean
   tags?: boolean
   importJobId?: boolean
+  importRow?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["contact"]>
@@ -552,11 +583,12 @@ export type ContactSelectScalar = {
   company?: boolean
   tags?: boolean
   importJobId?: boolean
+  importRow?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type ContactOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "email" | "firstName" | "lastName" | "phone" | "company" | "tags" | "importJobId" | "createdAt" | "updatedAt", ExtArgs["result"]["contact"]>
+export type ContactOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "email" | "firstName" | "lastName" | "phone" | "company" | "tags" | "importJobId" | "importRow" | "createdAt" | "updatedAt", ExtArgs["result"]["contact"]>
 
 export type $ContactPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Contact"
@@ -574,6 +606,10 @@ export type $ContactPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
      * The import that last wrote this row (for undo and audit).
      */
     importJobId: string | null
+    /**
+     * The file row of that import that last wrote this row.
+     */
+    importRow: number | null
     createdAt: Date
     updatedAt: Date
   }, ExtArgs["result"]["contact"]>
@@ -1008,6 +1044,7 @@ export interface ContactFieldRefs {
   readonly company: Prisma.FieldRef<"Contact", 'String'>
   readonly tags: Prisma.FieldRef<"Contact", 'String[]'>
   readonly importJobId: Prisma.FieldRef<"Contact", 'String'>
+  readonly importRow: Prisma.FieldRef<"Contact", 'Int'>
   readonly createdAt: Prisma.FieldRef<"Contact", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Contact", 'DateTime'>
 }

@@ -29,11 +29,13 @@ export type AggregateInvoice = {
 export type InvoiceAvgAggregateOutputType = {
   id: number | null
   amount: runtime.Decimal | null
+  importRow: number | null
 }
 
 export type InvoiceSumAggregateOutputType = {
   id: bigint | null
   amount: runtime.Decimal | null
+  importRow: number | null
 }
 
 export type InvoiceMinAggregateOutputType = {
@@ -47,6 +49,7 @@ export type InvoiceMinAggregateOutputType = {
   issuedAt: Date | null
   status: string | null
   importJobId: string | null
+  importRow: number | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -62,6 +65,7 @@ export type InvoiceMaxAggregateOutputType = {
   issuedAt: Date | null
   status: string | null
   importJobId: string | null
+  importRow: number | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -77,6 +81,7 @@ export type InvoiceCountAggregateOutputType = {
   issuedAt: number
   status: number
   importJobId: number
+  importRow: number
   createdAt: number
   updatedAt: number
   _all: number
@@ -86,11 +91,13 @@ export type InvoiceCountAggregateOutputType = {
 export type InvoiceAvgAggregateInputType = {
   id?: true
   amount?: true
+  importRow?: true
 }
 
 export type InvoiceSumAggregateInputType = {
   id?: true
   amount?: true
+  importRow?: true
 }
 
 export type InvoiceMinAggregateInputType = {
@@ -104,6 +111,7 @@ export type InvoiceMinAggregateInputType = {
   issuedAt?: true
   status?: true
   importJobId?: true
+  importRow?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -119,6 +127,7 @@ export type InvoiceMaxAggregateInputType = {
   issuedAt?: true
   status?: true
   importJobId?: true
+  importRow?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -134,6 +143,7 @@ export type InvoiceCountAggregateInputType = {
   issuedAt?: true
   status?: true
   importJobId?: true
+  importRow?: true
   createdAt?: true
   updatedAt?: true
   _all?: true
@@ -236,6 +246,7 @@ export type InvoiceGroupByOutputType = {
   issuedAt: Date | null
   status: string | null
   importJobId: string | null
+  importRow: number | null
   createdAt: Date
   updatedAt: Date
   _count: InvoiceCountAggregateOutputType | null
@@ -274,6 +285,7 @@ export type InvoiceWhereInput = {
   issuedAt?: Prisma.DateTimeNullableFilter<"Invoice"> | Date | string | null
   status?: Prisma.StringNullableFilter<"Invoice"> | string | null
   importJobId?: Prisma.UuidNullableFilter<"Invoice"> | string | null
+  importRow?: Prisma.IntNullableFilter<"Invoice"> | number | null
   createdAt?: Prisma.DateTimeFilter<"Invoice"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Invoice"> | Date | string
 }
@@ -289,6 +301,7 @@ export type InvoiceOrderByWithRelationInput = {
   issuedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   status?: Prisma.SortOrderInput | Prisma.SortOrder
   importJobId?: Prisma.SortOrderInput | Prisma.SortOrder
+  importRow?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -308,6 +321,7 @@ export type InvoiceWhereUniqueInput = Prisma.AtLeast<{
   issuedAt?: Prisma.DateTimeNullableFilter<"Invoice"> | Date | string | null
   status?: Prisma.StringNullableFilter<"Invoice"> | string | null
   importJobId?: Prisma.UuidNullableFilter<"Invoice"> | string | null
+  importRow?: Prisma.IntNullableFilter<"Invoice"> | number | null
   createdAt?: Prisma.DateTimeFilter<"Invoice"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Invoice"> | Date | string
 }, "id" | "workspaceId_number">
@@ -323,6 +337,7 @@ export type InvoiceOrderByWithAggregationInput = {
   issuedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   status?: Prisma.SortOrderInput | Prisma.SortOrder
   importJobId?: Prisma.SortOrderInput | Prisma.SortOrder
+  importRow?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   _count?: Prisma.InvoiceCountOrderByAggregateInput
@@ -346,6 +361,7 @@ export type InvoiceScalarWhereWithAggregatesInput = {
   issuedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Invoice"> | Date | string | null
   status?: Prisma.StringNullableWithAggregatesFilter<"Invoice"> | string | null
   importJobId?: Prisma.UuidNullableWithAggregatesFilter<"Invoice"> | string | null
+  importRow?: Prisma.IntNullableWithAggregatesFilter<"Invoice"> | number | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Invoice"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Invoice"> | Date | string
 }
@@ -361,6 +377,7 @@ export type InvoiceCreateInput = {
   issuedAt?: Date | string | null
   status?: string | null
   importJobId?: string | null
+  importRow?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -376,6 +393,7 @@ export type InvoiceUncheckedCreateInput = {
   issuedAt?: Date | string | null
   status?: string | null
   importJobId?: string | null
+  importRow?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -391,6 +409,7 @@ export type InvoiceUpdateInput = {
   issuedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   status?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   importJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  importRow?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -406,6 +425,7 @@ export type InvoiceUncheckedUpdateInput = {
   issuedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   status?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   importJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  importRow?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -421,6 +441,7 @@ export type InvoiceCreateManyInput = {
   issuedAt?: Date | string | null
   status?: string | null
   importJobId?: string | null
+  importRow?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -436,6 +457,7 @@ export type InvoiceUpdateManyMutationInput = {
   issuedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   status?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   importJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  importRow?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -451,6 +473,7 @@ export type InvoiceUncheckedUpdateManyInput = {
   issuedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   status?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   importJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  importRow?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -471,6 +494,7 @@ export type InvoiceCountOrderByAggregateInput = {
   issuedAt?: Prisma.SortOrder
   status?: Prisma.SortOrder
   importJobId?: Prisma.SortOrder
+  importRow?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -478,6 +502,7 @@ export type InvoiceCountOrderByAggregateInput = {
 export type InvoiceAvgOrderByAggregateInput = {
   id?: Prisma.SortOrder
   amount?: Prisma.SortOrder
+  importRow?: Prisma.SortOrder
 }
 
 export type InvoiceMaxOrderByAggregateInput = {
@@ -491,6 +516,7 @@ export type InvoiceMaxOrderByAggregateInput = {
   issuedAt?: Prisma.SortOrder
   status?: Prisma.SortOrder
   importJobId?: Prisma.SortOrder
+  importRow?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -506,6 +532,7 @@ export type InvoiceMinOrderByAggregateInput = {
   issuedAt?: Prisma.SortOrder
   status?: Prisma.SortOrder
   importJobId?: Prisma.SortOrder
+  importRow?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -513,6 +540,7 @@ export type InvoiceMinOrderByAggregateInput = {
 export type InvoiceSumOrderByAggregateInput = {
   id?: Prisma.SortOrder
   amount?: Prisma.SortOrder
+  importRow?: Prisma.SortOrder
 }
 
 export type DecimalFieldUpdateOperationsInput = {
@@ -536,6 +564,7 @@ export type InvoiceSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   issuedAt?: boolean
   status?: boolean
   importJobId?: boolean
+  importRow?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["invoice"]>
@@ -551,6 +580,7 @@ export type InvoiceSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   issuedAt?: boolean
   status?: boolean
   importJobId?: boolean
+  importRow?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["invoice"]>
@@ -566,6 +596,7 @@ export type InvoiceSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   issuedAt?: boolean
   status?: boolean
   importJobId?: boolean
+  importRow?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["invoice"]>
@@ -581,11 +612,12 @@ export type InvoiceSelectScalar = {
   issuedAt?: boolean
   status?: boolean
   importJobId?: boolean
+  importRow?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type InvoiceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "number" | "customerEmail" | "customerName" | "amount" | "currency" | "issuedAt" | "status" | "importJobId" | "createdAt" | "updatedAt", ExtArgs["result"]["invoice"]>
+export type InvoiceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "number" | "customerEmail" | "customerName" | "amount" | "currency" | "issuedAt" | "status" | "importJobId" | "importRow" | "createdAt" | "updatedAt", ExtArgs["result"]["invoice"]>
 
 export type $InvoicePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Invoice"
@@ -604,6 +636,10 @@ export type $InvoicePayload<ExtArgs extends runtime.Types.Extensions.InternalArg
      * The import that last wrote this row (for undo and audit).
      */
     importJobId: string | null
+    /**
+     * The file row of that import that last wrote this row.
+     */
+    importRow: number | null
     createdAt: Date
     updatedAt: Date
   }, ExtArgs["result"]["invoice"]>
@@ -1039,6 +1075,7 @@ export interface InvoiceFieldRefs {
   readonly issuedAt: Prisma.FieldRef<"Invoice", 'DateTime'>
   readonly status: Prisma.FieldRef<"Invoice", 'String'>
   readonly importJobId: Prisma.FieldRef<"Invoice", 'String'>
+  readonly importRow: Prisma.FieldRef<"Invoice", 'Int'>
   readonly createdAt: Prisma.FieldRef<"Invoice", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Invoice", 'DateTime'>
 }

@@ -20,46 +20,82 @@ export type WorkspaceModel = runtime.Types.Result.DefaultSelection<Prisma.$Works
 
 export type AggregateWorkspace = {
   _count: WorkspaceCountAggregateOutputType | null
+  _avg: WorkspaceAvgAggregateOutputType | null
+  _sum: WorkspaceSumAggregateOutputType | null
   _min: WorkspaceMinAggregateOutputType | null
   _max: WorkspaceMaxAggregateOutputType | null
+}
+
+export type WorkspaceAvgAggregateOutputType = {
+  maxConcurrentJobs: number | null
+  maxUploadBytes: number | null
+}
+
+export type WorkspaceSumAggregateOutputType = {
+  maxConcurrentJobs: number | null
+  maxUploadBytes: bigint | null
 }
 
 export type WorkspaceMinAggregateOutputType = {
   id: string | null
   name: string | null
   createdAt: Date | null
+  maxConcurrentJobs: number | null
+  maxUploadBytes: bigint | null
 }
 
 export type WorkspaceMaxAggregateOutputType = {
   id: string | null
   name: string | null
   createdAt: Date | null
+  maxConcurrentJobs: number | null
+  maxUploadBytes: bigint | null
 }
 
 export type WorkspaceCountAggregateOutputType = {
   id: number
   name: number
   createdAt: number
+  maxConcurrentJobs: number
+  maxUploadBytes: number
+  maxRows: number
   _all: number
 }
 
+
+export type WorkspaceAvgAggregateInputType = {
+  maxConcurrentJobs?: true
+  maxUploadBytes?: true
+}
+
+export type WorkspaceSumAggregateInputType = {
+  maxConcurrentJobs?: true
+  maxUploadBytes?: true
+}
 
 export type WorkspaceMinAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  maxConcurrentJobs?: true
+  maxUploadBytes?: true
 }
 
 export type WorkspaceMaxAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  maxConcurrentJobs?: true
+  maxUploadBytes?: true
 }
 
 export type WorkspaceCountAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  maxConcurrentJobs?: true
+  maxUploadBytes?: true
+  maxRows?: true
   _all?: true
 }
 
@@ -101,6 +137,18 @@ export type WorkspaceAggregateArgs<ExtArgs extends runtime.Types.Extensions.Inte
   /**
    * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
    * 
+   * Select which fields to average
+  **/
+  _avg?: WorkspaceAvgAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
+   * Select which fields to sum
+  **/
+  _sum?: WorkspaceSumAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
    * Select which fields to find the minimum value
   **/
   _min?: WorkspaceMinAggregateInputType
@@ -131,6 +179,8 @@ export type WorkspaceGroupByArgs<ExtArgs extends runtime.Types.Extensions.Intern
   take?: number
   skip?: number
   _count?: WorkspaceCountAggregateInputType | true
+  _avg?: WorkspaceAvgAggregateInputType
+  _sum?: WorkspaceSumAggregateInputType
   _min?: WorkspaceMinAggregateInputType
   _max?: WorkspaceMaxAggregateInputType
 }
@@ -139,7 +189,12 @@ export type WorkspaceGroupByOutputType = {
   id: string
   name: string
   createdAt: Date
+  maxConcurrentJobs: number | null
+  maxUploadBytes: bigint | null
+  maxRows: runtime.JsonValue
   _count: WorkspaceCountAggregateOutputType | null
+  _avg: WorkspaceAvgAggregateOutputType | null
+  _sum: WorkspaceSumAggregateOutputType | null
   _min: WorkspaceMinAggregateOutputType | null
   _max: WorkspaceMaxAggregateOutputType | null
 }
@@ -166,8 +221,12 @@ export type WorkspaceWhereInput = {
   id?: Prisma.UuidFilter<"Workspace"> | string
   name?: Prisma.StringFilter<"Workspace"> | string
   createdAt?: Prisma.DateTimeFilter<"Workspace"> | Date | string
+  maxConcurrentJobs?: Prisma.IntNullableFilter<"Workspace"> | number | null
+  maxUploadBytes?: Prisma.BigIntNullableFilter<"Workspace"> | bigint | number | null
+  maxRows?: Prisma.JsonFilter<"Workspace">
   tokens?: Prisma.ApiTokenListRelationFilter
   jobs?: Prisma.JobListRelationFilter
+  usage?: Prisma.WorkspaceUsageListRelationFilter
   webhookEndpoints?: Prisma.WebhookEndpointListRelationFilter
 }
 
@@ -175,8 +234,12 @@ export type WorkspaceOrderByWithRelationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxConcurrentJobs?: Prisma.SortOrderInput | Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrderInput | Prisma.SortOrder
+  maxRows?: Prisma.SortOrder
   tokens?: Prisma.ApiTokenOrderByRelationAggregateInput
   jobs?: Prisma.JobOrderByRelationAggregateInput
+  usage?: Prisma.WorkspaceUsageOrderByRelationAggregateInput
   webhookEndpoints?: Prisma.WebhookEndpointOrderByRelationAggregateInput
 }
 
@@ -187,8 +250,12 @@ export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
   OR?: Prisma.WorkspaceWhereInput[]
   NOT?: Prisma.WorkspaceWhereInput | Prisma.WorkspaceWhereInput[]
   createdAt?: Prisma.DateTimeFilter<"Workspace"> | Date | string
+  maxConcurrentJobs?: Prisma.IntNullableFilter<"Workspace"> | number | null
+  maxUploadBytes?: Prisma.BigIntNullableFilter<"Workspace"> | bigint | number | null
+  maxRows?: Prisma.JsonFilter<"Workspace">
   tokens?: Prisma.ApiTokenListRelationFilter
   jobs?: Prisma.JobListRelationFilter
+  usage?: Prisma.WorkspaceUsageListRelationFilter
   webhookEndpoints?: Prisma.WebhookEndpointListRelationFilter
 }, "id" | "name">
 
@@ -196,9 +263,14 @@ export type WorkspaceOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxConcurrentJobs?: Prisma.SortOrderInput | Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrderInput | Prisma.SortOrder
+  maxRows?: Prisma.SortOrder
   _count?: Prisma.WorkspaceCountOrderByAggregateInput
+  _avg?: Prisma.WorkspaceAvgOrderByAggregateInput
   _max?: Prisma.WorkspaceMaxOrderByAggregateInput
   _min?: Prisma.WorkspaceMinOrderByAggregateInput
+  _sum?: Prisma.WorkspaceSumOrderByAggregateInput
 }
 
 export type WorkspaceScalarWhereWithAggregatesInput = {
@@ -208,14 +280,21 @@ export type WorkspaceScalarWhereWithAggregatesInput = {
   id?: Prisma.UuidWithAggregatesFilter<"Workspace"> | string
   name?: Prisma.StringWithAggregatesFilter<"Workspace"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Workspace"> | Date | string
+  maxConcurrentJobs?: Prisma.IntNullableWithAggregatesFilter<"Workspace"> | number | null
+  maxUploadBytes?: Prisma.BigIntNullableWithAggregatesFilter<"Workspace"> | bigint | number | null
+  maxRows?: Prisma.JsonWithAggregatesFilter<"Workspace">
 }
 
 export type WorkspaceCreateInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointCreateNestedManyWithoutWorkspaceInput
 }
 
@@ -223,8 +302,12 @@ export type WorkspaceUncheckedCreateInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
@@ -232,8 +315,12 @@ export type WorkspaceUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUpdateManyWithoutWorkspaceNestedInput
 }
 
@@ -241,8 +328,12 @@ export type WorkspaceUncheckedUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
@@ -250,36 +341,62 @@ export type WorkspaceCreateManyInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
 export type WorkspaceUpdateManyMutationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
 export type WorkspaceUncheckedUpdateManyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
 export type WorkspaceCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxConcurrentJobs?: Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrder
+  maxRows?: Prisma.SortOrder
+}
+
+export type WorkspaceAvgOrderByAggregateInput = {
+  maxConcurrentJobs?: Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrder
 }
 
 export type WorkspaceMaxOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxConcurrentJobs?: Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrder
 }
 
 export type WorkspaceMinOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxConcurrentJobs?: Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrder
+}
+
+export type WorkspaceSumOrderByAggregateInput = {
+  maxConcurrentJobs?: Prisma.SortOrder
+  maxUploadBytes?: Prisma.SortOrder
 }
 
 export type WorkspaceScalarRelationFilter = {
@@ -293,6 +410,22 @@ export type StringFieldUpdateOperationsInput = {
 
 export type DateTimeFieldUpdateOperationsInput = {
   set?: Date | string
+}
+
+export type NullableIntFieldUpdateOperationsInput = {
+  set?: number | null
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
+}
+
+export type NullableBigIntFieldUpdateOperationsInput = {
+  set?: bigint | number | null
+  increment?: bigint | number
+  decrement?: bigint | number
+  multiply?: bigint | number
+  divide?: bigint | number
 }
 
 export type WorkspaceCreateNestedOneWithoutTokensInput = {
@@ -337,11 +470,29 @@ export type WorkspaceUpdateOneRequiredWithoutWebhookEndpointsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutWebhookEndpointsInput, Prisma.WorkspaceUpdateWithoutWebhookEndpointsInput>, Prisma.WorkspaceUncheckedUpdateWithoutWebhookEndpointsInput>
 }
 
+export type WorkspaceCreateNestedOneWithoutUsageInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutUsageInput, Prisma.WorkspaceUncheckedCreateWithoutUsageInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutUsageInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+}
+
+export type WorkspaceUpdateOneRequiredWithoutUsageNestedInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutUsageInput, Prisma.WorkspaceUncheckedCreateWithoutUsageInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutUsageInput
+  upsert?: Prisma.WorkspaceUpsertWithoutUsageInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutUsageInput, Prisma.WorkspaceUpdateWithoutUsageInput>, Prisma.WorkspaceUncheckedUpdateWithoutUsageInput>
+}
+
 export type WorkspaceCreateWithoutTokensInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointCreateNestedManyWithoutWorkspaceInput
 }
 
@@ -349,7 +500,11 @@ export type WorkspaceUncheckedCreateWithoutTokensInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
@@ -373,7 +528,11 @@ export type WorkspaceUpdateWithoutTokensInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUpdateManyWithoutWorkspaceNestedInput
 }
 
@@ -381,7 +540,11 @@ export type WorkspaceUncheckedUpdateWithoutTokensInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
@@ -389,7 +552,11 @@ export type WorkspaceCreateWithoutJobsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointCreateNestedManyWithoutWorkspaceInput
 }
 
@@ -397,7 +564,11 @@ export type WorkspaceUncheckedCreateWithoutJobsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
@@ -421,7 +592,11 @@ export type WorkspaceUpdateWithoutJobsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUpdateManyWithoutWorkspaceNestedInput
 }
 
@@ -429,7 +604,11 @@ export type WorkspaceUncheckedUpdateWithoutJobsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
@@ -437,16 +616,24 @@ export type WorkspaceCreateWithoutWebhookEndpointsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutWebhookEndpointsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutWebhookEndpointsInput = {
@@ -469,16 +656,88 @@ export type WorkspaceUpdateWithoutWebhookEndpointsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutWebhookEndpointsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceCreateWithoutUsageInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
+  jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
+  webhookEndpoints?: Prisma.WebhookEndpointCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceUncheckedCreateWithoutUsageInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
+  jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
+  webhookEndpoints?: Prisma.WebhookEndpointUncheckedCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceCreateOrConnectWithoutUsageInput = {
+  where: Prisma.WorkspaceWhereUniqueInput
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutUsageInput, Prisma.WorkspaceUncheckedCreateWithoutUsageInput>
+}
+
+export type WorkspaceUpsertWithoutUsageInput = {
+  update: Prisma.XOR<Prisma.WorkspaceUpdateWithoutUsageInput, Prisma.WorkspaceUncheckedUpdateWithoutUsageInput>
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutUsageInput, Prisma.WorkspaceUncheckedCreateWithoutUsageInput>
+  where?: Prisma.WorkspaceWhereInput
+}
+
+export type WorkspaceUpdateToOneWithWhereWithoutUsageInput = {
+  where?: Prisma.WorkspaceWhereInput
+  data: Prisma.XOR<Prisma.WorkspaceUpdateWithoutUsageInput, Prisma.WorkspaceUncheckedUpdateWithoutUsageInput>
+}
+
+export type WorkspaceUpdateWithoutUsageInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
+  jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
+  webhookEndpoints?: Prisma.WebhookEndpointUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceUncheckedUpdateWithoutUsageInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
+  jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
+  webhookEndpoints?: Prisma.WebhookEndpointUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 
@@ -489,12 +748,14 @@ export type WorkspaceUncheckedUpdateWithoutWebhookEndpointsInput = {
 export type WorkspaceCountOutputType = {
   tokens: number
   jobs: number
+  usage: number
   webhookEndpoints: number
 }
 
 export type WorkspaceCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   tokens?: boolean | WorkspaceCountOutputTypeCountTokensArgs
   jobs?: boolean | WorkspaceCountOutputTypeCountJobsArgs
+  usage?: boolean | WorkspaceCountOutputTypeCountUsageArgs
   webhookEndpoints?: boolean | WorkspaceCountOutputTypeCountWebhookEndpointsArgs
 }
 
@@ -525,6 +786,13 @@ export type WorkspaceCountOutputTypeCountJobsArgs<ExtArgs extends runtime.Types.
 /**
  * WorkspaceCountOutputType without action
  */
+export type WorkspaceCountOutputTypeCountUsageArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.WorkspaceUsageWhereInput
+}
+
+/**
+ * WorkspaceCountOutputType without action
+ */
 export type WorkspaceCountOutputTypeCountWebhookEndpointsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   where?: Prisma.WebhookEndpointWhereInput
 }
@@ -534,8 +802,12 @@ export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  maxConcurrentJobs?: boolean
+  maxUploadBytes?: boolean
+  maxRows?: boolean
   tokens?: boolean | Prisma.Workspace$tokensArgs<ExtArgs>
   jobs?: boolean | Prisma.Workspace$jobsArgs<ExtArgs>
+  usage?: boolean | Prisma.Workspace$usageArgs<ExtArgs>
   webhookEndpoints?: boolean | Prisma.Workspace$webhookEndpointsArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["workspace"]>
@@ -544,24 +816,34 @@ export type WorkspaceSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  maxConcurrentJobs?: boolean
+  maxUploadBytes?: boolean
+  maxRows?: boolean
 }, ExtArgs["result"]["workspace"]>
 
 export type WorkspaceSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  maxConcurrentJobs?: boolean
+  maxUploadBytes?: boolean
+  maxRows?: boolean
 }, ExtArgs["result"]["workspace"]>
 
 export type WorkspaceSelectScalar = {
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  maxConcurrentJobs?: boolean
+  maxUploadBytes?: boolean
+  maxRows?: boolean
 }
 
-export type WorkspaceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "createdAt", ExtArgs["result"]["workspace"]>
+export type WorkspaceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "createdAt" | "maxConcurrentJobs" | "maxUploadBytes" | "maxRows", ExtArgs["result"]["workspace"]>
 export type WorkspaceInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   tokens?: boolean | Prisma.Workspace$tokensArgs<ExtArgs>
   jobs?: boolean | Prisma.Workspace$jobsArgs<ExtArgs>
+  usage?: boolean | Prisma.Workspace$usageArgs<ExtArgs>
   webhookEndpoints?: boolean | Prisma.Workspace$webhookEndpointsArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }
@@ -573,12 +855,22 @@ export type $WorkspacePayload<ExtArgs extends runtime.Types.Extensions.InternalA
   objects: {
     tokens: Prisma.$ApiTokenPayload<ExtArgs>[]
     jobs: Prisma.$JobPayload<ExtArgs>[]
+    usage: Prisma.$WorkspaceUsagePayload<ExtArgs>[]
     webhookEndpoints: Prisma.$WebhookEndpointPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
     name: string
     createdAt: Date
+    /**
+     * Limits; null: the service's default (src/config.ts).
+     */
+    maxConcurrentJobs: number | null
+    maxUploadBytes: bigint | null
+    /**
+     * {"CONTACTS": 1000000}: rows the workspace may hold per entity.
+     */
+    maxRows: runtime.JsonValue
   }, ExtArgs["result"]["workspace"]>
   composites: {}
 }
@@ -975,6 +1267,7 @@ export interface Prisma__WorkspaceClient<T, Null = never, ExtArgs extends runtim
   readonly [Symbol.toStringTag]: "PrismaPromise"
   tokens<T extends Prisma.Workspace$tokensArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$tokensArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   jobs<T extends Prisma.Workspace$jobsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$jobsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$JobPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  usage<T extends Prisma.Workspace$usageArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$usageArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WorkspaceUsagePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   webhookEndpoints<T extends Prisma.Workspace$webhookEndpointsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$webhookEndpointsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WebhookEndpointPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
@@ -1008,6 +1301,9 @@ export interface WorkspaceFieldRefs {
   readonly id: Prisma.FieldRef<"Workspace", 'String'>
   readonly name: Prisma.FieldRef<"Workspace", 'String'>
   readonly createdAt: Prisma.FieldRef<"Workspace", 'DateTime'>
+  readonly maxConcurrentJobs: Prisma.FieldRef<"Workspace", 'Int'>
+  readonly maxUploadBytes: Prisma.FieldRef<"Workspace", 'BigInt'>
+  readonly maxRows: Prisma.FieldRef<"Workspace", 'Json'>
 }
     
 
@@ -1446,6 +1742,30 @@ export type Workspace$jobsArgs<ExtArgs extends runtime.Types.Extensions.Internal
   take?: number
   skip?: number
   distinct?: Prisma.JobScalarFieldEnum | Prisma.JobScalarFieldEnum[]
+}
+
+/**
+ * Workspace.usage
+ */
+export type Workspace$usageArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the WorkspaceUsage
+   */
+  select?: Prisma.WorkspaceUsageSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the WorkspaceUsage
+   */
+  omit?: Prisma.WorkspaceUsageOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.WorkspaceUsageInclude<ExtArgs> | null
+  where?: Prisma.WorkspaceUsageWhereInput
+  orderBy?: Prisma.WorkspaceUsageOrderByWithRelationInput | Prisma.WorkspaceUsageOrderByWithRelationInput[]
+  cursor?: Prisma.WorkspaceUsageWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.WorkspaceUsageScalarFieldEnum | Prisma.WorkspaceUsageScalarFieldEnum[]
 }
 
 /**
