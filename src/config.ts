@@ -129,6 +129,26 @@ export interface Config {
   metricsPort: number;
   /** Interface the worker's metrics server listens on. @default HOST (env METRICS_HOST) */
   metricsHost: string;
+  /** A webhook attempt that has no complete answer within this many ms counts as failed. @default 5000 (env WEBHOOK_TIMEOUT_MS) */
+  webhookTimeoutMs: number;
+  /**
+   * Retries of a failed webhook back off exponentially with jitter: the n-th retry waits between half and
+   * all of min(WEBHOOK_RETRY_MAX_DELAY_MS, this × 2^(n−1)). @default 5000 (env WEBHOOK_RETRY_BASE_MS)
+   */
+  webhookRetryBaseMs: number;
+  /** Longest wait between two attempts at a webhook. @default 3600000, one hour (env WEBHOOK_RETRY_MAX_DELAY_MS) */
+  webhookRetryMaxDelayMs: number;
+  /** A webhook is retried for this long after the job ended; an attempt that would come later is not made, and the delivery is FAILED. @default 86400, a day (env WEBHOOK_RETRY_FOR_SECONDS) */
+  webhookRetryForSeconds: number;
+  /** After rotateWebhookSecret, the previous secret keeps signing (beside the new one) for this long. @default 86400, a day (env WEBHOOK_ROTATION_OVERLAP_SECONDS) */
+  webhookRotationOverlapSeconds: number;
+  /**
+   * In production mode (NODE_ENV=production, or anything but 'development'), webhook URLs whose host resolves
+   * to a loopback, private, link-local or other non-public address are refused, at registration and again at
+   * every delivery (DNS can change), unless this is true. In development they are allowed, so a local
+   * receiver works. @default false (env WEBHOOK_ALLOW_PRIVATE)
+   */
+  webhookAllowPrivate: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -211,6 +231,12 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     logFormat: oneOf('LOG_FORMAT', ['json', 'pretty'] as const, process.stdout.isTTY || development ? 'pretty' : 'json'),
     metricsPort: int('METRICS_PORT', 9464),
     metricsHost: str('METRICS_HOST') ?? str('HOST') ?? (development ? '127.0.0.1' : '0.0.0.0'),
+    webhookTimeoutMs: Math.max(100, int('WEBHOOK_TIMEOUT_MS', 5000)),
+    webhookRetryBaseMs: Math.max(1, int('WEBHOOK_RETRY_BASE_MS', 5000)),
+    webhookRetryMaxDelayMs: Math.max(1, int('WEBHOOK_RETRY_MAX_DELAY_MS', 3_600_000)),
+    webhookRetryForSeconds: int('WEBHOOK_RETRY_FOR_SECONDS', 86_400),
+    webhookRotationOverlapSeconds: int('WEBHOOK_ROTATION_OVERLAP_SECONDS', 86_400),
+    webhookAllowPrivate: str('WEBHOOK_ALLOW_PRIVATE') === 'true',
   };
   return { ...base, ...overrides };
 }

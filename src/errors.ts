@@ -25,4 +25,5 @@ export const unauthenticated = () =>
   new AppError('UNAUTHENTICATED', 'a valid API token is required: send "Authorization: Bearer <token>"');
 export const forbidden = (what: string) => new AppError('FORBIDDEN', what);
 export const notFound = (what: string) => new AppError('NOT_FOUND', what);
-export const badInput = (message: string, details: Record<string, unknown> = {}) => new AppError('BAD_USER_INPUT', message, details);
+export const badInput = (message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) =>
+  new AppError('BAD_USER_INPUT', message, details, options);

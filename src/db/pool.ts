@@ -52,3 +52,11 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     client.release();
   }
 }
+
+/**
+ * Runs fn in the caller's transaction when given a client (the caller has opened one), or in a
+ * transaction of its own when given the pool: statements that must commit together do, either way.
+ */
+export async function inTransaction<T>(db: pg.Pool | pg.ClientBase, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  return db instanceof pg.Pool ? withTransaction(db, fn) : fn(db);
+}

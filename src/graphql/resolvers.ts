@@ -11,6 +11,9 @@ import { listJobs, listRowErrors } from '../jobs/jobQueries.ts';
 import type { DuplicateStrategy, JobKind, JobStatus } from '../jobs/jobStatus.ts';
 import { etaSeconds, rowsPerSecond, toProgressEvent } from '../jobs/progressMath.ts';
 import { latestRevertOf, startRevert } from '../reverts/revertService.ts';
+import { listJobDeliveries } from '../webhooks/deliveryQueries.ts';
+import { createEndpoint, deleteEndpoint, listEndpoints, rotateSecret } from '../webhooks/endpointService.ts';
+import type { WebhookEventType } from '../webhooks/webhookEvent.ts';
 import type { GraphQLContext } from './context.ts';
 import { workspaceView } from '../workspaces/workspaceView.ts';
 import { DateTime } from './scalars.ts';
@@ -58,6 +61,7 @@ export const resolvers = {
     job: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => findJob(ctx.services.pool, await ctx.viewer(), args.id),
     jobs: async (_: unknown, args: { first: number; after?: string; status?: JobStatus; kind?: JobKind }, ctx: GraphQLContext) =>
       listJobs(ctx.services.pool, await ctx.viewer(), args),
+    webhookEndpoints: async (_: unknown, _args: unknown, ctx: GraphQLContext) => listEndpoints(ctx.services.pool, await ctx.viewer()),
     workspace: async (_: unknown, __: unknown, ctx: GraphQLContext) => workspaceView(ctx.services.pool, ctx.services.config, await ctx.viewer()),
   },
 
@@ -79,6 +83,10 @@ export const resolvers = {
     revertImport: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => startRevert(ctx.services, await ctx.viewer(), args.id),
     startExport: async (_: unknown, args: { input: StartExportInput & { idempotencyKey?: string | null } }, ctx: GraphQLContext) =>
       startExport(serviceDeps(ctx), await ctx.viewer(), args.input),
+    createWebhookEndpoint: async (_: unknown, args: { input: { url: string; events?: WebhookEventType[] | null } }, ctx: GraphQLContext) =>
+      createEndpoint(ctx.services, await ctx.viewer(), args.input),
+    deleteWebhookEndpoint: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => deleteEndpoint(ctx.services.pool, await ctx.viewer(), args.id),
+    rotateWebhookSecret: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => rotateSecret(ctx.services, await ctx.viewer(), args.id),
   },
 
   Subscription: {
@@ -109,6 +117,8 @@ export const resolvers = {
     ignoredColumns: (job: JobRecord) => (job.options as { ignoredColumns?: string[] } | null)?.ignoredColumns ?? [],
     downloadUrl: async (job: JobRecord, _: unknown, ctx: GraphQLContext) => (await downloadLink(ctx, job))?.url ?? null,
     downloadExpiresAt: async (job: JobRecord, _: unknown, ctx: GraphQLContext) => (await downloadLink(ctx, job))?.expiresAt ?? null,
+    // The job was found within the viewer's scope, so its deliveries are the viewer's to read.
+    webhookDeliveries: (job: JobRecord, _: unknown, ctx: GraphQLContext) => listJobDeliveries(ctx.services.pool, job.id),
     errors: async (job: JobRecord, args: { first: number; after?: string }, ctx: GraphQLContext) => {
       const page = await listRowErrors(ctx.services.prisma, job.id, args);
       return { nodes: page.nodes, pageInfo: page.pageInfo, totalCount: page.totalCount };

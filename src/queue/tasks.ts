@@ -32,6 +32,11 @@ export interface JobPayload extends Retry {
   jobId: string;
 }
 
+/** One attempt at one webhook delivery (its retries are scheduled by the task itself, see src/webhooks/). */
+export interface WebhookDeliverPayload {
+  deliveryId: string;
+}
+
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace GraphileWorker {
@@ -41,6 +46,7 @@ declare global {
       import_cleanup: JobPayload;
       export_run: JobPayload;
       revert_run: JobPayload;
+      webhook_deliver: WebhookDeliverPayload;
       sweep_stuck_jobs: unknown;
       retention_sweep: unknown;
     }
@@ -63,6 +69,7 @@ export const taskKey = {
   importCleanup: (jobId: string) => `import:${jobId}:cleanup`,
   exportRun: (jobId: string) => `export:${jobId}:run`,
   revertRun: (jobId: string) => `revert:${jobId}:run`,
+  webhookDeliver: (deliveryId: string) => `webhook:${deliveryId}`,
 };
 
 /** The key a task with this payload was queued under (so a running task can hand itself back). */
@@ -79,6 +86,8 @@ export function keyOf<T extends TaskName>(task: T, payload: PayloadOf<T>): strin
       return taskKey.exportRun(p.jobId!);
     case 'revert_run':
       return taskKey.revertRun(p.jobId!);
+    case 'webhook_deliver':
+      return taskKey.webhookDeliver((payload as WebhookDeliverPayload).deliveryId);
     default:
       return null;
   }
@@ -95,6 +104,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isReadablePayload(task: TaskName, payload: unknown): boolean {
   if (payload === null || typeof payload !== 'object') return false;
   const p = payload as Record<string, unknown>;
+  if (task === 'webhook_deliver') return typeof p.deliveryId === 'string' && UUID.test(p.deliveryId);
   if (typeof p.jobId !== 'string' || !UUID.test(p.jobId)) return false;
   if (p.attempt !== undefined && !(isInt(p.attempt) && (p.attempt as number) >= 1)) return false;
   if (task !== 'import_merge') return true;

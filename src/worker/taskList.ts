@@ -6,6 +6,7 @@ import { importStage } from './tasks/importStage.ts';
 import { retentionSweep } from './tasks/retentionSweep.ts';
 import { revertRun } from './tasks/revertRun.ts';
 import { sweepStuckJobsTask } from './tasks/sweepStuckJobs.ts';
+import { webhookDeliver } from './tasks/webhookDeliver.ts';
 import type { WorkerContext } from './workerContext.ts';
 
 /** Every task a worker runs, by identifier (src/queue/tasks.ts types their payloads). */
@@ -18,6 +19,7 @@ export function taskList(ctx: WorkerContext): TaskList {
     revert_run: revertRun(ctx),
     sweep_stuck_jobs: sweepStuckJobsTask(ctx),
     retention_sweep: retentionSweep(ctx),
+    webhook_deliver: webhookDeliver(ctx),
   } as TaskList;
 }
 

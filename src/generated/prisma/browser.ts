@@ -63,6 +63,21 @@ export type AppSecret = Prisma.AppSecretModel
  */
 export type WorkerHeartbeat = Prisma.WorkerHeartbeatModel
 /**
+ * Model WebhookEndpoint
+ * A workspace's webhook endpoint (Standard Webhooks). The secret is kept as is: signing needs it.
+ */
+export type WebhookEndpoint = Prisma.WebhookEndpointModel
+/**
+ * Model WebhookDelivery
+ * One event of one job for one endpoint, written in the transaction that ended the job. Its id is the webhook-id.
+ */
+export type WebhookDelivery = Prisma.WebhookDeliveryModel
+/**
+ * Model WebhookDeliveryAttempt
+ * Every attempt at a delivery: HTTP status (null without an answer), duration, error.
+ */
+export type WebhookDeliveryAttempt = Prisma.WebhookDeliveryAttemptModel
+/**
  * Model WorkspaceUsage
  * Rows a workspace holds per entity, changed in the same transaction as those rows: always equal to count(*).
  */

@@ -44,3 +44,21 @@ export const DuplicateStrategy = {
 } as const
 
 export type DuplicateStrategy = (typeof DuplicateStrategy)[keyof typeof DuplicateStrategy]
+
+
+export const WebhookEventType = {
+  JOB_COMPLETED: 'JOB_COMPLETED',
+  JOB_FAILED: 'JOB_FAILED',
+  JOB_CANCELLED: 'JOB_CANCELLED'
+} as const
+
+export type WebhookEventType = (typeof WebhookEventType)[keyof typeof WebhookEventType]
+
+
+export const WebhookDeliveryStatus = {
+  PENDING: 'PENDING',
+  DELIVERED: 'DELIVERED',
+  FAILED: 'FAILED'
+} as const
+
+export type WebhookDeliveryStatus = (typeof WebhookDeliveryStatus)[keyof typeof WebhookDeliveryStatus]

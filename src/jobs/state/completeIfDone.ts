@@ -1,11 +1,13 @@
 import type pg from 'pg';
+import { queueJobEvent } from '../../webhooks/queueJobEvent.ts';
 import { JOB_COLUMNS, type JobRecord } from '../jobRecord.ts';
 import { PERCENT_SQL } from '../progressMath.ts';
 
 /**
  * Recomputes percent from the counters just written in this transaction, and completes a RUNNING
- * import once staging has ended and every staged chunk is merged. Run after every counter change:
- * the last of the stage task and the merge tasks to commit is the one that completes the job.
+ * import (or revert) once staging has ended and every staged chunk is merged. Run after every counter
+ * change: the last of the stage task and the merge tasks to commit is the one that completes the job,
+ * and queues its webhooks (job.completed) in that same transaction: `db` MUST be in a transaction.
  * Null when the job is not RUNNING.
  */
 export async function completeIfDone(db: pg.ClientBase, jobId: string): Promise<JobRecord | null> {
@@ -19,5 +21,6 @@ export async function completeIfDone(db: pg.ClientBase, jobId: string): Promise<
      WHERE id = $1 AND status = 'RUNNING' RETURNING ${JOB_COLUMNS}`,
     [jobId],
   );
+  await queueJobEvent(db, rows[0] ?? null); // nothing unless this statement completed it
   return rows[0] ?? null;
 }

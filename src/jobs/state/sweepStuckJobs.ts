@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { inTransaction } from '../../db/pool.ts';
+import { queueJobEvent } from '../../webhooks/queueJobEvent.ts';
 import { JOB_COLUMNS, type JobRecord } from '../jobRecord.ts';
 
 /**
@@ -9,16 +11,20 @@ import { JOB_COLUMNS, type JobRecord } from '../jobRecord.ts';
  *
  * A slow but live worker is never failed: its task is locked, with attempts left.
  * (Tasks are matched by payload.jobId in graphile-worker's own table: the jobs view has no payload.)
+ * The webhooks of the jobs it fails (job.failed) are queued in the same transaction.
  */
 export async function sweepStuckJobs(db: pg.Pool | pg.ClientBase, staleSeconds: number): Promise<JobRecord[]> {
-  const { rows } = await db.query<JobRecord>(
-    `UPDATE jobs j SET status = 'FAILED', completed_at = now(), updated_at = now(),
+  return inTransaction(db, async (tx) => {
+    const { rows } = await tx.query<JobRecord>(
+      `UPDATE jobs j SET status = 'FAILED', completed_at = now(), updated_at = now(),
        failure_reason = 'processing stopped unexpectedly and could not be resumed; start the job again'
      WHERE j.status IN ('QUEUED', 'RUNNING') AND j.updated_at < now() - make_interval(secs => $1)
        AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs g
                        WHERE g.payload->>'jobId' = j.id::text AND g.attempts < g.max_attempts)
      RETURNING ${JOB_COLUMNS}`,
-    [staleSeconds],
-  );
-  return rows;
+      [staleSeconds],
+    );
+    for (const job of rows) await queueJobEvent(tx, job);
+    return rows;
+  });
 }

@@ -543,6 +543,7 @@ export type JobWhereInput = {
   workspace?: Prisma.XOR<Prisma.WorkspaceScalarRelationFilter, Prisma.WorkspaceWhereInput>
   rowErrors?: Prisma.JobRowErrorListRelationFilter
   chunks?: Prisma.JobChunkListRelationFilter
+  webhookDeliveries?: Prisma.WebhookDeliveryListRelationFilter
 }
 
 export type JobOrderByWithRelationInput = {
@@ -587,6 +588,7 @@ export type JobOrderByWithRelationInput = {
   workspace?: Prisma.WorkspaceOrderByWithRelationInput
   rowErrors?: Prisma.JobRowErrorOrderByRelationAggregateInput
   chunks?: Prisma.JobChunkOrderByRelationAggregateInput
+  webhookDeliveries?: Prisma.WebhookDeliveryOrderByRelationAggregateInput
 }
 
 export type JobWhereUniqueInput = Prisma.AtLeast<{
@@ -635,6 +637,7 @@ export type JobWhereUniqueInput = Prisma.AtLeast<{
   workspace?: Prisma.XOR<Prisma.WorkspaceScalarRelationFilter, Prisma.WorkspaceWhereInput>
   rowErrors?: Prisma.JobRowErrorListRelationFilter
   chunks?: Prisma.JobChunkListRelationFilter
+  webhookDeliveries?: Prisma.WebhookDeliveryListRelationFilter
 }, "id" | "workspaceId_idempotencyKey">
 
 export type JobOrderByWithAggregationInput = {
@@ -768,6 +771,7 @@ export type JobCreateInput = {
   workspace: Prisma.WorkspaceCreateNestedOneWithoutJobsInput
   rowErrors?: Prisma.JobRowErrorCreateNestedManyWithoutJobInput
   chunks?: Prisma.JobChunkCreateNestedManyWithoutJobInput
+  webhookDeliveries?: Prisma.WebhookDeliveryCreateNestedManyWithoutJobInput
 }
 
 export type JobUncheckedCreateInput = {
@@ -811,6 +815,7 @@ export type JobUncheckedCreateInput = {
   updatedAt?: Date | string
   rowErrors?: Prisma.JobRowErrorUncheckedCreateNestedManyWithoutJobInput
   chunks?: Prisma.JobChunkUncheckedCreateNestedManyWithoutJobInput
+  webhookDeliveries?: Prisma.WebhookDeliveryUncheckedCreateNestedManyWithoutJobInput
 }
 
 export type JobUpdateInput = {
@@ -854,6 +859,7 @@ export type JobUpdateInput = {
   workspace?: Prisma.WorkspaceUpdateOneRequiredWithoutJobsNestedInput
   rowErrors?: Prisma.JobRowErrorUpdateManyWithoutJobNestedInput
   chunks?: Prisma.JobChunkUpdateManyWithoutJobNestedInput
+  webhookDeliveries?: Prisma.WebhookDeliveryUpdateManyWithoutJobNestedInput
 }
 
 export type JobUncheckedUpdateInput = {
@@ -897,6 +903,7 @@ export type JobUncheckedUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   rowErrors?: Prisma.JobRowErrorUncheckedUpdateManyWithoutJobNestedInput
   chunks?: Prisma.JobChunkUncheckedUpdateManyWithoutJobNestedInput
+  webhookDeliveries?: Prisma.WebhookDeliveryUncheckedUpdateManyWithoutJobNestedInput
 }
 
 export type JobCreateManyInput = {
@@ -1316,6 +1323,20 @@ export type JobUpdateOneRequiredWithoutChunksNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.JobUpdateToOneWithWhereWithoutChunksInput, Prisma.JobUpdateWithoutChunksInput>, Prisma.JobUncheckedUpdateWithoutChunksInput>
 }
 
+export type JobCreateNestedOneWithoutWebhookDeliveriesInput = {
+  create?: Prisma.XOR<Prisma.JobCreateWithoutWebhookDeliveriesInput, Prisma.JobUncheckedCreateWithoutWebhookDeliveriesInput>
+  connectOrCreate?: Prisma.JobCreateOrConnectWithoutWebhookDeliveriesInput
+  connect?: Prisma.JobWhereUniqueInput
+}
+
+export type JobUpdateOneRequiredWithoutWebhookDeliveriesNestedInput = {
+  create?: Prisma.XOR<Prisma.JobCreateWithoutWebhookDeliveriesInput, Prisma.JobUncheckedCreateWithoutWebhookDeliveriesInput>
+  connectOrCreate?: Prisma.JobCreateOrConnectWithoutWebhookDeliveriesInput
+  upsert?: Prisma.JobUpsertWithoutWebhookDeliveriesInput
+  connect?: Prisma.JobWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.JobUpdateToOneWithWhereWithoutWebhookDeliveriesInput, Prisma.JobUpdateWithoutWebhookDeliveriesInput>, Prisma.JobUncheckedUpdateWithoutWebhookDeliveriesInput>
+}
+
 export type JobCreateWithoutWorkspaceInput = {
   id?: string
   kind: $Enums.JobKind
@@ -1356,6 +1377,7 @@ export type JobCreateWithoutWorkspaceInput = {
   updatedAt?: Date | string
   rowErrors?: Prisma.JobRowErrorCreateNestedManyWithoutJobInput
   chunks?: Prisma.JobChunkCreateNestedManyWithoutJobInput
+  webhookDeliveries?: Prisma.WebhookDeliveryCreateNestedManyWithoutJobInput
 }
 
 export type JobUncheckedCreateWithoutWorkspaceInput = {
@@ -1398,6 +1420,7 @@ export type JobUncheckedCreateWithoutWorkspaceInput = {
   updatedAt?: Date | string
   rowErrors?: Prisma.JobRowErrorUncheckedCreateNestedManyWithoutJobInput
   chunks?: Prisma.JobChunkUncheckedCreateNestedManyWithoutJobInput
+  webhookDeliveries?: Prisma.WebhookDeliveryUncheckedCreateNestedManyWithoutJobInput
 }
 
 export type JobCreateOrConnectWithoutWorkspaceInput = {
@@ -1510,6 +1533,7 @@ export type JobCreateWithoutRowErrorsInput = {
   updatedAt?: Date | string
   workspace: Prisma.WorkspaceCreateNestedOneWithoutJobsInput
   chunks?: Prisma.JobChunkCreateNestedManyWithoutJobInput
+  webhookDeliveries?: Prisma.WebhookDeliveryCreateNestedManyWithoutJobInput
 }
 
 export type JobUncheckedCreateWithoutRowErrorsInput = {
@@ -1552,6 +1576,7 @@ export type JobUncheckedCreateWithoutRowErrorsInput = {
   completedAt?: Date | string | null
   updatedAt?: Date | string
   chunks?: Prisma.JobChunkUncheckedCreateNestedManyWithoutJobInput
+  webhookDeliveries?: Prisma.WebhookDeliveryUncheckedCreateNestedManyWithoutJobInput
 }
 
 export type JobCreateOrConnectWithoutRowErrorsInput = {
@@ -1610,6 +1635,7 @@ export type JobUpdateWithoutRowErrorsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   workspace?: Prisma.WorkspaceUpdateOneRequiredWithoutJobsNestedInput
   chunks?: Prisma.JobChunkUpdateManyWithoutJobNestedInput
+  webhookDeliveries?: Prisma.WebhookDeliveryUpdateManyWithoutJobNestedInput
 }
 
 export type JobUncheckedUpdateWithoutRowErrorsInput = {
@@ -1652,6 +1678,7 @@ export type JobUncheckedUpdateWithoutRowErrorsInput = {
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   chunks?: Prisma.JobChunkUncheckedUpdateManyWithoutJobNestedInput
+  webhookDeliveries?: Prisma.WebhookDeliveryUncheckedUpdateManyWithoutJobNestedInput
 }
 
 export type JobCreateWithoutChunksInput = {
@@ -1694,6 +1721,7 @@ export type JobCreateWithoutChunksInput = {
   updatedAt?: Date | string
   workspace: Prisma.WorkspaceCreateNestedOneWithoutJobsInput
   rowErrors?: Prisma.JobRowErrorCreateNestedManyWithoutJobInput
+  webhookDeliveries?: Prisma.WebhookDeliveryCreateNestedManyWithoutJobInput
 }
 
 export type JobUncheckedCreateWithoutChunksInput = {
@@ -1736,6 +1764,7 @@ export type JobUncheckedCreateWithoutChunksInput = {
   completedAt?: Date | string | null
   updatedAt?: Date | string
   rowErrors?: Prisma.JobRowErrorUncheckedCreateNestedManyWithoutJobInput
+  webhookDeliveries?: Prisma.WebhookDeliveryUncheckedCreateNestedManyWithoutJobInput
 }
 
 export type JobCreateOrConnectWithoutChunksInput = {
@@ -1794,6 +1823,7 @@ export type JobUpdateWithoutChunksInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   workspace?: Prisma.WorkspaceUpdateOneRequiredWithoutJobsNestedInput
   rowErrors?: Prisma.JobRowErrorUpdateManyWithoutJobNestedInput
+  webhookDeliveries?: Prisma.WebhookDeliveryUpdateManyWithoutJobNestedInput
 }
 
 export type JobUncheckedUpdateWithoutChunksInput = {
@@ -1836,6 +1866,195 @@ export type JobUncheckedUpdateWithoutChunksInput = {
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   rowErrors?: Prisma.JobRowErrorUncheckedUpdateManyWithoutJobNestedInput
+  webhookDeliveries?: Prisma.WebhookDeliveryUncheckedUpdateManyWithoutJobNestedInput
+}
+
+export type JobCreateWithoutWebhookDeliveriesInput = {
+  id?: string
+  kind: $Enums.JobKind
+  entity: string
+  status?: $Enums.JobStatus
+  fileName?: string | null
+  fileKey?: string | null
+  fileBytes?: bigint | number | null
+  duplicateStrategy?: $Enums.DuplicateStrategy | null
+  idempotencyKey?: string | null
+  encoding?: string | null
+  options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: boolean
+  totalRows?: number | null
+  processedRows?: number
+  succeededRows?: number
+  failedRows?: number
+  insertedRows?: number
+  updatedRows?: number
+  unchangedRows?: number
+  deletedRows?: number
+  revertsJobId?: string | null
+  percent?: number
+  stagedRows?: number
+  stagedBytes?: bigint | number
+  stagedChunks?: number
+  stagedToRow?: number
+  storedErrors?: number
+  errorsTruncated?: boolean
+  totalChunks?: number | null
+  mergedChunks?: number
+  conflictsMet?: boolean
+  failureReason?: string | null
+  resultKey?: string | null
+  createdAt?: Date | string
+  startedAt?: Date | string | null
+  completedAt?: Date | string | null
+  updatedAt?: Date | string
+  workspace: Prisma.WorkspaceCreateNestedOneWithoutJobsInput
+  rowErrors?: Prisma.JobRowErrorCreateNestedManyWithoutJobInput
+  chunks?: Prisma.JobChunkCreateNestedManyWithoutJobInput
+}
+
+export type JobUncheckedCreateWithoutWebhookDeliveriesInput = {
+  id?: string
+  workspaceId: string
+  kind: $Enums.JobKind
+  entity: string
+  status?: $Enums.JobStatus
+  fileName?: string | null
+  fileKey?: string | null
+  fileBytes?: bigint | number | null
+  duplicateStrategy?: $Enums.DuplicateStrategy | null
+  idempotencyKey?: string | null
+  encoding?: string | null
+  options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: boolean
+  totalRows?: number | null
+  processedRows?: number
+  succeededRows?: number
+  failedRows?: number
+  insertedRows?: number
+  updatedRows?: number
+  unchangedRows?: number
+  deletedRows?: number
+  revertsJobId?: string | null
+  percent?: number
+  stagedRows?: number
+  stagedBytes?: bigint | number
+  stagedChunks?: number
+  stagedToRow?: number
+  storedErrors?: number
+  errorsTruncated?: boolean
+  totalChunks?: number | null
+  mergedChunks?: number
+  conflictsMet?: boolean
+  failureReason?: string | null
+  resultKey?: string | null
+  createdAt?: Date | string
+  startedAt?: Date | string | null
+  completedAt?: Date | string | null
+  updatedAt?: Date | string
+  rowErrors?: Prisma.JobRowErrorUncheckedCreateNestedManyWithoutJobInput
+  chunks?: Prisma.JobChunkUncheckedCreateNestedManyWithoutJobInput
+}
+
+export type JobCreateOrConnectWithoutWebhookDeliveriesInput = {
+  where: Prisma.JobWhereUniqueInput
+  create: Prisma.XOR<Prisma.JobCreateWithoutWebhookDeliveriesInput, Prisma.JobUncheckedCreateWithoutWebhookDeliveriesInput>
+}
+
+export type JobUpsertWithoutWebhookDeliveriesInput = {
+  update: Prisma.XOR<Prisma.JobUpdateWithoutWebhookDeliveriesInput, Prisma.JobUncheckedUpdateWithoutWebhookDeliveriesInput>
+  create: Prisma.XOR<Prisma.JobCreateWithoutWebhookDeliveriesInput, Prisma.JobUncheckedCreateWithoutWebhookDeliveriesInput>
+  where?: Prisma.JobWhereInput
+}
+
+export type JobUpdateToOneWithWhereWithoutWebhookDeliveriesInput = {
+  where?: Prisma.JobWhereInput
+  data: Prisma.XOR<Prisma.JobUpdateWithoutWebhookDeliveriesInput, Prisma.JobUncheckedUpdateWithoutWebhookDeliveriesInput>
+}
+
+export type JobUpdateWithoutWebhookDeliveriesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  kind?: Prisma.EnumJobKindFieldUpdateOperationsInput | $Enums.JobKind
+  entity?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumJobStatusFieldUpdateOperationsInput | $Enums.JobStatus
+  fileName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  fileKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  fileBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  duplicateStrategy?: Prisma.NullableEnumDuplicateStrategyFieldUpdateOperationsInput | $Enums.DuplicateStrategy | null
+  idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  processedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  succeededRows?: Prisma.IntFieldUpdateOperationsInput | number
+  failedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  insertedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  updatedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  unchangedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  deletedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  revertsJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  percent?: Prisma.FloatFieldUpdateOperationsInput | number
+  stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedToRow?: Prisma.IntFieldUpdateOperationsInput | number
+  storedErrors?: Prisma.IntFieldUpdateOperationsInput | number
+  errorsTruncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  resultKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  workspace?: Prisma.WorkspaceUpdateOneRequiredWithoutJobsNestedInput
+  rowErrors?: Prisma.JobRowErrorUpdateManyWithoutJobNestedInput
+  chunks?: Prisma.JobChunkUpdateManyWithoutJobNestedInput
+}
+
+export type JobUncheckedUpdateWithoutWebhookDeliveriesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  workspaceId?: Prisma.StringFieldUpdateOperationsInput | string
+  kind?: Prisma.EnumJobKindFieldUpdateOperationsInput | $Enums.JobKind
+  entity?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumJobStatusFieldUpdateOperationsInput | $Enums.JobStatus
+  fileName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  fileKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  fileBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  duplicateStrategy?: Prisma.NullableEnumDuplicateStrategyFieldUpdateOperationsInput | $Enums.DuplicateStrategy | null
+  idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  encoding?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  dryRun?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  totalRows?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  processedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  succeededRows?: Prisma.IntFieldUpdateOperationsInput | number
+  failedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  insertedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  updatedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  unchangedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  deletedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  revertsJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  percent?: Prisma.FloatFieldUpdateOperationsInput | number
+  stagedRows?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  stagedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  stagedToRow?: Prisma.IntFieldUpdateOperationsInput | number
+  storedErrors?: Prisma.IntFieldUpdateOperationsInput | number
+  errorsTruncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  totalChunks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  mergedChunks?: Prisma.IntFieldUpdateOperationsInput | number
+  conflictsMet?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  resultKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  rowErrors?: Prisma.JobRowErrorUncheckedUpdateManyWithoutJobNestedInput
+  chunks?: Prisma.JobChunkUncheckedUpdateManyWithoutJobNestedInput
 }
 
 export type JobCreateManyWorkspaceInput = {
@@ -1918,6 +2137,7 @@ export type JobUpdateWithoutWorkspaceInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   rowErrors?: Prisma.JobRowErrorUpdateManyWithoutJobNestedInput
   chunks?: Prisma.JobChunkUpdateManyWithoutJobNestedInput
+  webhookDeliveries?: Prisma.WebhookDeliveryUpdateManyWithoutJobNestedInput
 }
 
 export type JobUncheckedUpdateWithoutWorkspaceInput = {
@@ -1960,6 +2180,7 @@ export type JobUncheckedUpdateWithoutWorkspaceInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   rowErrors?: Prisma.JobRowErrorUncheckedUpdateManyWithoutJobNestedInput
   chunks?: Prisma.JobChunkUncheckedUpdateManyWithoutJobNestedInput
+  webhookDeliveries?: Prisma.WebhookDeliveryUncheckedUpdateManyWithoutJobNestedInput
 }
 
 export type JobUncheckedUpdateManyWithoutWorkspaceInput = {
@@ -2010,11 +2231,13 @@ export type JobUncheckedUpdateManyWithoutWorkspaceInput = {
 export type JobCountOutputType = {
   rowErrors: number
   chunks: number
+  webhookDeliveries: number
 }
 
 export type JobCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   rowErrors?: boolean | JobCountOutputTypeCountRowErrorsArgs
   chunks?: boolean | JobCountOutputTypeCountChunksArgs
+  webhookDeliveries?: boolean | JobCountOutputTypeCountWebhookDeliveriesArgs
 }
 
 /**
@@ -2039,6 +2262,13 @@ export type JobCountOutputTypeCountRowErrorsArgs<ExtArgs extends runtime.Types.E
  */
 export type JobCountOutputTypeCountChunksArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   where?: Prisma.JobChunkWhereInput
+}
+
+/**
+ * JobCountOutputType without action
+ */
+export type JobCountOutputTypeCountWebhookDeliveriesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.WebhookDeliveryWhereInput
 }
 
 
@@ -2084,6 +2314,7 @@ export type JobSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   workspace?: boolean | Prisma.WorkspaceDefaultArgs<ExtArgs>
   rowErrors?: boolean | Prisma.Job$rowErrorsArgs<ExtArgs>
   chunks?: boolean | Prisma.Job$chunksArgs<ExtArgs>
+  webhookDeliveries?: boolean | Prisma.Job$webhookDeliveriesArgs<ExtArgs>
   _count?: boolean | Prisma.JobCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["job"]>
 
@@ -2217,6 +2448,7 @@ export type JobInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   workspace?: boolean | Prisma.WorkspaceDefaultArgs<ExtArgs>
   rowErrors?: boolean | Prisma.Job$rowErrorsArgs<ExtArgs>
   chunks?: boolean | Prisma.Job$chunksArgs<ExtArgs>
+  webhookDeliveries?: boolean | Prisma.Job$webhookDeliveriesArgs<ExtArgs>
   _count?: boolean | Prisma.JobCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type JobIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -2232,6 +2464,7 @@ export type $JobPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
     workspace: Prisma.$WorkspacePayload<ExtArgs>
     rowErrors: Prisma.$JobRowErrorPayload<ExtArgs>[]
     chunks: Prisma.$JobChunkPayload<ExtArgs>[]
+    webhookDeliveries: Prisma.$WebhookDeliveryPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -2699,6 +2932,7 @@ export interface Prisma__JobClient<T, Null = never, ExtArgs extends runtime.Type
   workspace<T extends Prisma.WorkspaceDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.WorkspaceDefaultArgs<ExtArgs>>): Prisma.Prisma__WorkspaceClient<runtime.Types.Result.GetResult<Prisma.$WorkspacePayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   rowErrors<T extends Prisma.Job$rowErrorsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Job$rowErrorsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$JobRowErrorPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   chunks<T extends Prisma.Job$chunksArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Job$chunksArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$JobChunkPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  webhookDeliveries<T extends Prisma.Job$webhookDeliveriesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Job$webhookDeliveriesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WebhookDeliveryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -3212,6 +3446,30 @@ export type Job$chunksArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs
   take?: number
   skip?: number
   distinct?: Prisma.JobChunkScalarFieldEnum | Prisma.JobChunkScalarFieldEnum[]
+}
+
+/**
+ * Job.webhookDeliveries
+ */
+export type Job$webhookDeliveriesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the WebhookDelivery
+   */
+  select?: Prisma.WebhookDeliverySelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the WebhookDelivery
+   */
+  omit?: Prisma.WebhookDeliveryOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.WebhookDeliveryInclude<ExtArgs> | null
+  where?: Prisma.WebhookDeliveryWhereInput
+  orderBy?: Prisma.WebhookDeliveryOrderByWithRelationInput | Prisma.WebhookDeliveryOrderByWithRelationInput[]
+  cursor?: Prisma.WebhookDeliveryWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.WebhookDeliveryScalarFieldEnum | Prisma.WebhookDeliveryScalarFieldEnum[]
 }
 
 /**

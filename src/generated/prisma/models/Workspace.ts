@@ -227,6 +227,7 @@ export type WorkspaceWhereInput = {
   tokens?: Prisma.ApiTokenListRelationFilter
   jobs?: Prisma.JobListRelationFilter
   usage?: Prisma.WorkspaceUsageListRelationFilter
+  webhookEndpoints?: Prisma.WebhookEndpointListRelationFilter
 }
 
 export type WorkspaceOrderByWithRelationInput = {
@@ -239,6 +240,7 @@ export type WorkspaceOrderByWithRelationInput = {
   tokens?: Prisma.ApiTokenOrderByRelationAggregateInput
   jobs?: Prisma.JobOrderByRelationAggregateInput
   usage?: Prisma.WorkspaceUsageOrderByRelationAggregateInput
+  webhookEndpoints?: Prisma.WebhookEndpointOrderByRelationAggregateInput
 }
 
 export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
@@ -254,6 +256,7 @@ export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
   tokens?: Prisma.ApiTokenListRelationFilter
   jobs?: Prisma.JobListRelationFilter
   usage?: Prisma.WorkspaceUsageListRelationFilter
+  webhookEndpoints?: Prisma.WebhookEndpointListRelationFilter
 }, "id" | "name">
 
 export type WorkspaceOrderByWithAggregationInput = {
@@ -292,6 +295,7 @@ export type WorkspaceCreateInput = {
   tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
+  webhookEndpoints?: Prisma.WebhookEndpointCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateInput = {
@@ -304,6 +308,7 @@ export type WorkspaceUncheckedCreateInput = {
   tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
+  webhookEndpoints?: Prisma.WebhookEndpointUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUpdateInput = {
@@ -316,6 +321,7 @@ export type WorkspaceUpdateInput = {
   tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
+  webhookEndpoints?: Prisma.WebhookEndpointUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateInput = {
@@ -328,6 +334,7 @@ export type WorkspaceUncheckedUpdateInput = {
   tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
+  webhookEndpoints?: Prisma.WebhookEndpointUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateManyInput = {
@@ -449,6 +456,20 @@ export type WorkspaceUpdateOneRequiredWithoutJobsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutJobsInput, Prisma.WorkspaceUpdateWithoutJobsInput>, Prisma.WorkspaceUncheckedUpdateWithoutJobsInput>
 }
 
+export type WorkspaceCreateNestedOneWithoutWebhookEndpointsInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutWebhookEndpointsInput, Prisma.WorkspaceUncheckedCreateWithoutWebhookEndpointsInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutWebhookEndpointsInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+}
+
+export type WorkspaceUpdateOneRequiredWithoutWebhookEndpointsNestedInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutWebhookEndpointsInput, Prisma.WorkspaceUncheckedCreateWithoutWebhookEndpointsInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutWebhookEndpointsInput
+  upsert?: Prisma.WorkspaceUpsertWithoutWebhookEndpointsInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutWebhookEndpointsInput, Prisma.WorkspaceUpdateWithoutWebhookEndpointsInput>, Prisma.WorkspaceUncheckedUpdateWithoutWebhookEndpointsInput>
+}
+
 export type WorkspaceCreateNestedOneWithoutUsageInput = {
   create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutUsageInput, Prisma.WorkspaceUncheckedCreateWithoutUsageInput>
   connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutUsageInput
@@ -472,6 +493,7 @@ export type WorkspaceCreateWithoutTokensInput = {
   maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
+  webhookEndpoints?: Prisma.WebhookEndpointCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutTokensInput = {
@@ -483,6 +505,7 @@ export type WorkspaceUncheckedCreateWithoutTokensInput = {
   maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
+  webhookEndpoints?: Prisma.WebhookEndpointUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutTokensInput = {
@@ -510,6 +533,7 @@ export type WorkspaceUpdateWithoutTokensInput = {
   maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
+  webhookEndpoints?: Prisma.WebhookEndpointUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutTokensInput = {
@@ -521,6 +545,7 @@ export type WorkspaceUncheckedUpdateWithoutTokensInput = {
   maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
+  webhookEndpoints?: Prisma.WebhookEndpointUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateWithoutJobsInput = {
@@ -532,6 +557,7 @@ export type WorkspaceCreateWithoutJobsInput = {
   maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
+  webhookEndpoints?: Prisma.WebhookEndpointCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutJobsInput = {
@@ -543,6 +569,7 @@ export type WorkspaceUncheckedCreateWithoutJobsInput = {
   maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
+  webhookEndpoints?: Prisma.WebhookEndpointUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutJobsInput = {
@@ -570,6 +597,7 @@ export type WorkspaceUpdateWithoutJobsInput = {
   maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
+  webhookEndpoints?: Prisma.WebhookEndpointUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutJobsInput = {
@@ -580,6 +608,71 @@ export type WorkspaceUncheckedUpdateWithoutJobsInput = {
   maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
+  webhookEndpoints?: Prisma.WebhookEndpointUncheckedUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceCreateWithoutWebhookEndpointsInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
+  jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceUncheckedCreateWithoutWebhookEndpointsInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
+  jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceCreateOrConnectWithoutWebhookEndpointsInput = {
+  where: Prisma.WorkspaceWhereUniqueInput
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutWebhookEndpointsInput, Prisma.WorkspaceUncheckedCreateWithoutWebhookEndpointsInput>
+}
+
+export type WorkspaceUpsertWithoutWebhookEndpointsInput = {
+  update: Prisma.XOR<Prisma.WorkspaceUpdateWithoutWebhookEndpointsInput, Prisma.WorkspaceUncheckedUpdateWithoutWebhookEndpointsInput>
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutWebhookEndpointsInput, Prisma.WorkspaceUncheckedCreateWithoutWebhookEndpointsInput>
+  where?: Prisma.WorkspaceWhereInput
+}
+
+export type WorkspaceUpdateToOneWithWhereWithoutWebhookEndpointsInput = {
+  where?: Prisma.WorkspaceWhereInput
+  data: Prisma.XOR<Prisma.WorkspaceUpdateWithoutWebhookEndpointsInput, Prisma.WorkspaceUncheckedUpdateWithoutWebhookEndpointsInput>
+}
+
+export type WorkspaceUpdateWithoutWebhookEndpointsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
+  jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceUncheckedUpdateWithoutWebhookEndpointsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
+  jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
@@ -592,6 +685,7 @@ export type WorkspaceCreateWithoutUsageInput = {
   maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
+  webhookEndpoints?: Prisma.WebhookEndpointCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutUsageInput = {
@@ -603,6 +697,7 @@ export type WorkspaceUncheckedCreateWithoutUsageInput = {
   maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
+  webhookEndpoints?: Prisma.WebhookEndpointUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutUsageInput = {
@@ -630,6 +725,7 @@ export type WorkspaceUpdateWithoutUsageInput = {
   maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
+  webhookEndpoints?: Prisma.WebhookEndpointUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutUsageInput = {
@@ -641,6 +737,7 @@ export type WorkspaceUncheckedUpdateWithoutUsageInput = {
   maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
+  webhookEndpoints?: Prisma.WebhookEndpointUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 
@@ -652,12 +749,14 @@ export type WorkspaceCountOutputType = {
   tokens: number
   jobs: number
   usage: number
+  webhookEndpoints: number
 }
 
 export type WorkspaceCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   tokens?: boolean | WorkspaceCountOutputTypeCountTokensArgs
   jobs?: boolean | WorkspaceCountOutputTypeCountJobsArgs
   usage?: boolean | WorkspaceCountOutputTypeCountUsageArgs
+  webhookEndpoints?: boolean | WorkspaceCountOutputTypeCountWebhookEndpointsArgs
 }
 
 /**
@@ -691,6 +790,13 @@ export type WorkspaceCountOutputTypeCountUsageArgs<ExtArgs extends runtime.Types
   where?: Prisma.WorkspaceUsageWhereInput
 }
 
+/**
+ * WorkspaceCountOutputType without action
+ */
+export type WorkspaceCountOutputTypeCountWebhookEndpointsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.WebhookEndpointWhereInput
+}
+
 
 export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -702,6 +808,7 @@ export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   tokens?: boolean | Prisma.Workspace$tokensArgs<ExtArgs>
   jobs?: boolean | Prisma.Workspace$jobsArgs<ExtArgs>
   usage?: boolean | Prisma.Workspace$usageArgs<ExtArgs>
+  webhookEndpoints?: boolean | Prisma.Workspace$webhookEndpointsArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["workspace"]>
 
@@ -737,6 +844,7 @@ export type WorkspaceInclude<ExtArgs extends runtime.Types.Extensions.InternalAr
   tokens?: boolean | Prisma.Workspace$tokensArgs<ExtArgs>
   jobs?: boolean | Prisma.Workspace$jobsArgs<ExtArgs>
   usage?: boolean | Prisma.Workspace$usageArgs<ExtArgs>
+  webhookEndpoints?: boolean | Prisma.Workspace$webhookEndpointsArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type WorkspaceIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -748,6 +856,7 @@ export type $WorkspacePayload<ExtArgs extends runtime.Types.Extensions.InternalA
     tokens: Prisma.$ApiTokenPayload<ExtArgs>[]
     jobs: Prisma.$JobPayload<ExtArgs>[]
     usage: Prisma.$WorkspaceUsagePayload<ExtArgs>[]
+    webhookEndpoints: Prisma.$WebhookEndpointPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1159,6 +1268,7 @@ export interface Prisma__WorkspaceClient<T, Null = never, ExtArgs extends runtim
   tokens<T extends Prisma.Workspace$tokensArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$tokensArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   jobs<T extends Prisma.Workspace$jobsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$jobsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$JobPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   usage<T extends Prisma.Workspace$usageArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$usageArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WorkspaceUsagePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  webhookEndpoints<T extends Prisma.Workspace$webhookEndpointsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$webhookEndpointsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WebhookEndpointPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1656,6 +1766,30 @@ export type Workspace$usageArgs<ExtArgs extends runtime.Types.Extensions.Interna
   take?: number
   skip?: number
   distinct?: Prisma.WorkspaceUsageScalarFieldEnum | Prisma.WorkspaceUsageScalarFieldEnum[]
+}
+
+/**
+ * Workspace.webhookEndpoints
+ */
+export type Workspace$webhookEndpointsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the WebhookEndpoint
+   */
+  select?: Prisma.WebhookEndpointSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the WebhookEndpoint
+   */
+  omit?: Prisma.WebhookEndpointOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.WebhookEndpointInclude<ExtArgs> | null
+  where?: Prisma.WebhookEndpointWhereInput
+  orderBy?: Prisma.WebhookEndpointOrderByWithRelationInput | Prisma.WebhookEndpointOrderByWithRelationInput[]
+  cursor?: Prisma.WebhookEndpointWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.WebhookEndpointScalarFieldEnum | Prisma.WebhookEndpointScalarFieldEnum[]
 }
 
 /**
