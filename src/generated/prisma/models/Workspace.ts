@@ -168,6 +168,7 @@ export type WorkspaceWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Workspace"> | Date | string
   tokens?: Prisma.ApiTokenListRelationFilter
   jobs?: Prisma.JobListRelationFilter
+  mappings?: Prisma.SavedMappingListRelationFilter
 }
 
 export type WorkspaceOrderByWithRelationInput = {
@@ -176,6 +177,7 @@ export type WorkspaceOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   tokens?: Prisma.ApiTokenOrderByRelationAggregateInput
   jobs?: Prisma.JobOrderByRelationAggregateInput
+  mappings?: Prisma.SavedMappingOrderByRelationAggregateInput
 }
 
 export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
@@ -187,6 +189,7 @@ export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"Workspace"> | Date | string
   tokens?: Prisma.ApiTokenListRelationFilter
   jobs?: Prisma.JobListRelationFilter
+  mappings?: Prisma.SavedMappingListRelationFilter
 }, "id" | "name">
 
 export type WorkspaceOrderByWithAggregationInput = {
@@ -213,6 +216,7 @@ export type WorkspaceCreateInput = {
   createdAt?: Date | string
   tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateInput = {
@@ -221,6 +225,7 @@ export type WorkspaceUncheckedCreateInput = {
   createdAt?: Date | string
   tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUpdateInput = {
@@ -229,6 +234,7 @@ export type WorkspaceUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateInput = {
@@ -237,6 +243,7 @@ export type WorkspaceUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateManyInput = {
@@ -316,11 +323,26 @@ export type WorkspaceUpdateOneRequiredWithoutJobsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutJobsInput, Prisma.WorkspaceUpdateWithoutJobsInput>, Prisma.WorkspaceUncheckedUpdateWithoutJobsInput>
 }
 
+export type WorkspaceCreateNestedOneWithoutMappingsInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutMappingsInput, Prisma.WorkspaceUncheckedCreateWithoutMappingsInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutMappingsInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+}
+
+export type WorkspaceUpdateOneRequiredWithoutMappingsNestedInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutMappingsInput, Prisma.WorkspaceUncheckedCreateWithoutMappingsInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutMappingsInput
+  upsert?: Prisma.WorkspaceUpsertWithoutMappingsInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutMappingsInput, Prisma.WorkspaceUpdateWithoutMappingsInput>, Prisma.WorkspaceUncheckedUpdateWithoutMappingsInput>
+}
+
 export type WorkspaceCreateWithoutTokensInput = {
   id?: string
   name: string
   createdAt?: Date | string
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutTokensInput = {
@@ -328,6 +350,7 @@ export type WorkspaceUncheckedCreateWithoutTokensInput = {
   name: string
   createdAt?: Date | string
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutTokensInput = {
@@ -351,6 +374,7 @@ export type WorkspaceUpdateWithoutTokensInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutTokensInput = {
@@ -358,6 +382,7 @@ export type WorkspaceUncheckedUpdateWithoutTokensInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateWithoutJobsInput = {
@@ -365,6 +390,7 @@ export type WorkspaceCreateWithoutJobsInput = {
   name: string
   createdAt?: Date | string
   tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutJobsInput = {
@@ -372,6 +398,7 @@ export type WorkspaceUncheckedCreateWithoutJobsInput = {
   name: string
   createdAt?: Date | string
   tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutJobsInput = {
@@ -395,6 +422,7 @@ export type WorkspaceUpdateWithoutJobsInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutJobsInput = {
@@ -402,6 +430,55 @@ export type WorkspaceUncheckedUpdateWithoutJobsInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUncheckedUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceCreateWithoutMappingsInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
+  jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceUncheckedCreateWithoutMappingsInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
+  jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceCreateOrConnectWithoutMappingsInput = {
+  where: Prisma.WorkspaceWhereUniqueInput
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutMappingsInput, Prisma.WorkspaceUncheckedCreateWithoutMappingsInput>
+}
+
+export type WorkspaceUpsertWithoutMappingsInput = {
+  update: Prisma.XOR<Prisma.WorkspaceUpdateWithoutMappingsInput, Prisma.WorkspaceUncheckedUpdateWithoutMappingsInput>
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutMappingsInput, Prisma.WorkspaceUncheckedCreateWithoutMappingsInput>
+  where?: Prisma.WorkspaceWhereInput
+}
+
+export type WorkspaceUpdateToOneWithWhereWithoutMappingsInput = {
+  where?: Prisma.WorkspaceWhereInput
+  data: Prisma.XOR<Prisma.WorkspaceUpdateWithoutMappingsInput, Prisma.WorkspaceUncheckedUpdateWithoutMappingsInput>
+}
+
+export type WorkspaceUpdateWithoutMappingsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
+  jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceUncheckedUpdateWithoutMappingsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
+  jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 
@@ -412,11 +489,13 @@ export type WorkspaceUncheckedUpdateWithoutJobsInput = {
 export type WorkspaceCountOutputType = {
   tokens: number
   jobs: number
+  mappings: number
 }
 
 export type WorkspaceCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   tokens?: boolean | WorkspaceCountOutputTypeCountTokensArgs
   jobs?: boolean | WorkspaceCountOutputTypeCountJobsArgs
+  mappings?: boolean | WorkspaceCountOutputTypeCountMappingsArgs
 }
 
 /**
@@ -443,6 +522,13 @@ export type WorkspaceCountOutputTypeCountJobsArgs<ExtArgs extends runtime.Types.
   where?: Prisma.JobWhereInput
 }
 
+/**
+ * WorkspaceCountOutputType without action
+ */
+export type WorkspaceCountOutputTypeCountMappingsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.SavedMappingWhereInput
+}
+
 
 export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -450,6 +536,7 @@ export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   createdAt?: boolean
   tokens?: boolean | Prisma.Workspace$tokensArgs<ExtArgs>
   jobs?: boolean | Prisma.Workspace$jobsArgs<ExtArgs>
+  mappings?: boolean | Prisma.Workspace$mappingsArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["workspace"]>
 
@@ -475,6 +562,7 @@ export type WorkspaceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs 
 export type WorkspaceInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   tokens?: boolean | Prisma.Workspace$tokensArgs<ExtArgs>
   jobs?: boolean | Prisma.Workspace$jobsArgs<ExtArgs>
+  mappings?: boolean | Prisma.Workspace$mappingsArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type WorkspaceIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -485,6 +573,7 @@ export type $WorkspacePayload<ExtArgs extends runtime.Types.Extensions.InternalA
   objects: {
     tokens: Prisma.$ApiTokenPayload<ExtArgs>[]
     jobs: Prisma.$JobPayload<ExtArgs>[]
+    mappings: Prisma.$SavedMappingPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -886,6 +975,7 @@ export interface Prisma__WorkspaceClient<T, Null = never, ExtArgs extends runtim
   readonly [Symbol.toStringTag]: "PrismaPromise"
   tokens<T extends Prisma.Workspace$tokensArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$tokensArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   jobs<T extends Prisma.Workspace$jobsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$jobsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$JobPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  mappings<T extends Prisma.Workspace$mappingsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$mappingsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SavedMappingPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1356,6 +1446,30 @@ export type Workspace$jobsArgs<ExtArgs extends runtime.Types.Extensions.Internal
   take?: number
   skip?: number
   distinct?: Prisma.JobScalarFieldEnum | Prisma.JobScalarFieldEnum[]
+}
+
+/**
+ * Workspace.mappings
+ */
+export type Workspace$mappingsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the SavedMapping
+   */
+  select?: Prisma.SavedMappingSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the SavedMapping
+   */
+  omit?: Prisma.SavedMappingOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.SavedMappingInclude<ExtArgs> | null
+  where?: Prisma.SavedMappingWhereInput
+  orderBy?: Prisma.SavedMappingOrderByWithRelationInput | Prisma.SavedMappingOrderByWithRelationInput[]
+  cursor?: Prisma.SavedMappingWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.SavedMappingScalarFieldEnum | Prisma.SavedMappingScalarFieldEnum[]
 }
 
 /**
