@@ -11,6 +11,10 @@ import { listJobs, listRowErrors } from '../jobs/jobQueries.ts';
 import type { DuplicateStrategy, JobKind, JobStatus } from '../jobs/jobStatus.ts';
 import { etaSeconds, rowsPerSecond, toProgressEvent } from '../jobs/progressMath.ts';
 import { latestRevertOf, startRevert } from '../reverts/revertService.ts';
+import { suggestMapping, type ColumnChoice } from '../entities/columnMapping.ts';
+import { entityByName } from '../entities/registry.ts';
+import { failedRowsLinkFor } from '../imports/failedRowsLink.ts';
+import { listMappings, saveMapping } from '../mappings/savedMappings.ts';
 import type { GraphQLContext } from './context.ts';
 import { DateTime } from './scalars.ts';
 
@@ -46,6 +50,8 @@ interface StartImportArgs {
     idempotencyKey?: string | null;
     encoding?: string | null;
     dryRun?: boolean | null;
+    mapping?: ColumnChoice[] | null;
+    mappingName?: string | null;
   };
 }
 
@@ -57,6 +63,11 @@ export const resolvers = {
     job: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => findJob(ctx.services.pool, await ctx.viewer(), args.id),
     jobs: async (_: unknown, args: { first: number; after?: string; status?: JobStatus; kind?: JobKind }, ctx: GraphQLContext) =>
       listJobs(ctx.services.pool, await ctx.viewer(), args),
+    suggestMapping: async (_: unknown, args: { entity: string; headers: string[] }, ctx: GraphQLContext) => {
+      await ctx.viewer();
+      return suggestMapping(entityByName(args.entity), args.headers);
+    },
+    mappings: async (_: unknown, args: { entity?: string | null }, ctx: GraphQLContext) => listMappings(ctx.services.pool, await ctx.viewer(), args.entity),
   },
 
   Mutation: {
@@ -71,12 +82,16 @@ export const resolvers = {
         idempotencyKey: input.idempotencyKey,
         encoding: input.encoding,
         dryRun: input.dryRun,
+        mapping: input.mapping,
+        mappingName: input.mappingName,
       });
     },
     cancelJob: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => cancelJob(serviceDeps(ctx), await ctx.viewer(), args.id),
     revertImport: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => startRevert(ctx.services, await ctx.viewer(), args.id),
     startExport: async (_: unknown, args: { input: StartExportInput & { idempotencyKey?: string | null } }, ctx: GraphQLContext) =>
       startExport(serviceDeps(ctx), await ctx.viewer(), args.input),
+    saveMapping: async (_: unknown, args: { input: { name: string; entity: string; mapping: ColumnChoice[] } }, ctx: GraphQLContext) =>
+      saveMapping(ctx.services.pool, await ctx.viewer(), args.input),
   },
 
   Subscription: {
@@ -107,6 +122,11 @@ export const resolvers = {
     ignoredColumns: (job: JobRecord) => (job.options as { ignoredColumns?: string[] } | null)?.ignoredColumns ?? [],
     downloadUrl: async (job: JobRecord, _: unknown, ctx: GraphQLContext) => (await downloadLink(ctx, job))?.url ?? null,
     downloadExpiresAt: async (job: JobRecord, _: unknown, ctx: GraphQLContext) => (await downloadLink(ctx, job))?.expiresAt ?? null,
+    failedRowsUrl: async (job: JobRecord, _: unknown, ctx: GraphQLContext) => {
+      const { pool, config } = ctx.services;
+      const link = await failedRowsLinkFor({ pool, signingSecret: config.signingSecret, ttlSeconds: config.downloadLinkTtlSeconds }, job, ctx.origin);
+      return link?.url ?? null;
+    },
     errors: async (job: JobRecord, args: { first: number; after?: string }, ctx: GraphQLContext) => {
       const page = await listRowErrors(ctx.services.prisma, job.id, args);
       return { nodes: page.nodes, pageInfo: page.pageInfo, totalCount: page.totalCount };
