@@ -167,6 +167,25 @@ describe('the failed-rows file', () => {
     expect(JSON.parse(foreign.body.toString()).error.code).toBe('FORBIDDEN');
   });
 
+  it('should go with the upload after FILE_RETENTION_DAYS: null link, and the old link answers 404 GONE', async () => {
+    const token = await t.token('retained');
+    const job = await importAndWait(t.url, token, buildCsv([['email', 'first_name'], ['nope', 'Nora'], ['ok@example.com', 'Olga']]));
+    const link = (await links(token, job.id)).failedRowsUrl!;
+    expect((await download(link)).status).toBe(200);
+    const { pool, config } = t.app.services;
+    await pool.query(`UPDATE jobs SET completed_at = now() - make_interval(days => $2) WHERE id = $1`, [job.id, config.fileRetentionDays + 1]);
+    await pool.query(`SELECT graphile_worker.add_job('retention_sweep', '{}')`);
+    const deadline = Date.now() + 30_000;
+    while ((await pool.query(`SELECT file_key FROM jobs WHERE id = $1`, [job.id])).rows[0].file_key !== null) {
+      if (Date.now() > deadline) throw new Error('the retention sweep did not delete the upload in 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await links(token, job.id)).toMatchObject({ failedRows: 1, failedRowsUrl: null });
+    const gone = await download(link);
+    expect(gone.status).toBe(404);
+    expect(JSON.parse(gone.body.toString()).error.code).toBe('GONE');
+  });
+
   it('should give support staff the link to any workspace\'s failed rows', async () => {
     const token = await t.token('helped');
     const support = await t.token('helpdesk', 'support');
