@@ -48,7 +48,8 @@ export interface StartImportRequest {
 
 /**
  * Accepts an import: streams the file to storage, then records the job and queues its first task in
- * ONE transaction. Returns as soon as both are durable; no row is parsed here.
+ * ONE transaction. Returns as soon as both are durable; no data row is parsed here (with a mapping,
+ * the header row is read back to check it, and the upload deleted again if the mapping is refused).
  */
 export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: StartImportRequest): Promise<JobRecord> {
   assertCanWrite(viewer);
