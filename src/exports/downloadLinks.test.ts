@@ -22,4 +22,12 @@ describe('download links', () => {
   it('should put job, expiry and signature in the path', () => {
     expect(downloadPath('k', claims)).toBe(`/files/${claims.jobId}?expires=${claims.expires}&sig=${signature('k', claims)}`);
   });
+
+  it('should sign which file a link opens: an export link does not open the failed rows, nor the reverse', () => {
+    const failed = { ...claims, file: 'failed-rows' as const };
+    expect(checkLink('k', failed, signature('k', claims))).toBe('invalid');
+    expect(checkLink('k', claims, signature('k', failed))).toBe('invalid');
+    expect(checkLink('k', failed, signature('k', failed), 1_000_000_000_000)).toBe('ok');
+    expect(downloadPath('k', failed)).toBe(`/files/${claims.jobId}/failed-rows?expires=${claims.expires}&sig=${signature('k', failed)}`);
+  });
 });

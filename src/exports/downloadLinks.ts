@@ -2,22 +2,30 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 
 /**
- * Signed download links: /files/<jobId>?expires=<unix seconds>&sig=<HMAC-SHA256>. The signature
- * covers the job, its workspace and the expiry, so a link cannot be stretched in time or pointed
- * at another job, and it never opens another workspace's file.
+ * Signed download links: /files/<jobId>?expires=<unix seconds>&sig=<HMAC-SHA256> for an export's
+ * result, /files/<jobId>/failed-rows?… for an import's failed rows. The signature covers the job,
+ * its workspace, the expiry and which file, so a link cannot be stretched in time or pointed at
+ * another job or file, and it never opens another workspace's file.
  */
 export interface LinkClaims {
   jobId: string;
   workspaceId: string;
   expires: number;
+  /** Absent: the job's result (an export). */
+  file?: LinkedFile;
 }
 
+/** Files of a job other than its result, each served at /files/<jobId>/<file>. */
+export type LinkedFile = 'failed-rows';
+
 export function signature(secret: string, c: LinkClaims): string {
-  return createHmac('sha256', secret).update(`${c.jobId}\n${c.workspaceId}\n${c.expires}`).digest('base64url');
+  // Without `file` the signed text is what it always was: export links issued earlier stay valid.
+  const signed = `${c.jobId}\n${c.workspaceId}\n${c.expires}${c.file ? `\n${c.file}` : ''}`;
+  return createHmac('sha256', secret).update(signed).digest('base64url');
 }
 
 export function downloadPath(secret: string, c: LinkClaims): string {
-  return `/files/${c.jobId}?expires=${c.expires}&sig=${signature(secret, c)}`;
+  return `/files/${c.jobId}${c.file ? `/${c.file}` : ''}?expires=${c.expires}&sig=${signature(secret, c)}`;
 }
 
 export type LinkCheck = 'ok' | 'expired' | 'invalid';

@@ -5,7 +5,7 @@ import type { BlobStore } from '../storage/blobStore.ts';
 import { isUuid } from '../jobs/jobAccess.ts';
 import { loadJob } from '../jobs/state/loadJob.ts';
 import type { ExportOptions } from './exportRequest.ts';
-import { checkLink, downloadPath, signingSecret } from './downloadLinks.ts';
+import { checkLink, downloadPath, signingSecret, type LinkedFile } from './downloadLinks.ts';
 
 export interface DownloadLink {
   url: string;
@@ -33,26 +33,40 @@ export type DownloadDecision =
   | { ok: true; job: JobRecord; key: string; fileName: string; contentType: string }
   | { ok: false; status: 403 | 404; code: string; message: string };
 
+export type LinkDecision = { ok: true; job: JobRecord } | { ok: false; status: 403 | 404; code: string; message: string };
+
 /**
- * Decides whether a request for /files/<jobId> may read the file. The signature alone is enough
- * (links work in a browser); a request that also carries a token of another workspace is refused.
+ * Decides whether a request for /files/<jobId>[/<file>] may read the file. The signature alone is
+ * enough (links work in a browser); a request that also carries a token of another workspace is refused.
  */
-export async function authorizeDownload(
+export async function authorizeLink(
   deps: { pool: pg.Pool; signingSecret?: string },
-  q: { jobId: string; expires: string; sig: string; viewer: Viewer | null | 'invalid' },
-): Promise<DownloadDecision> {
+  q: { jobId: string; expires: string; sig: string; viewer: Viewer | null | 'invalid'; file?: LinkedFile },
+): Promise<LinkDecision> {
   const forbidden = (code: string, message: string) => ({ ok: false as const, status: 403 as const, code, message });
   const expires = Number(q.expires);
   if (!isUuid(q.jobId) || !Number.isInteger(expires) || !q.sig) return forbidden('INVALID_LINK', 'this download link is not valid');
   const job = await loadJob(deps.pool, q.jobId);
   if (!job) return forbidden('INVALID_LINK', 'this download link is not valid');
   const secret = await signingSecret(deps.pool, deps.signingSecret);
-  const check = checkLink(secret, { jobId: job.id, workspaceId: job.workspaceId, expires }, q.sig);
+  const check = checkLink(secret, { jobId: job.id, workspaceId: job.workspaceId, expires, file: q.file }, q.sig);
   if (check === 'invalid') return forbidden('INVALID_LINK', 'this download link is not valid');
-  if (check === 'expired') return forbidden('LINK_EXPIRED', 'this download link has expired: query the job again for a fresh downloadUrl');
+  const field = q.file === 'failed-rows' ? 'failedRowsUrl' : 'downloadUrl';
+  if (check === 'expired') return forbidden('LINK_EXPIRED', `this download link has expired: query the job again for a fresh ${field}`);
   if (q.viewer === 'invalid' || (q.viewer && q.viewer.role !== 'support' && q.viewer.workspaceId !== job.workspaceId)) {
     return forbidden('FORBIDDEN', 'this file belongs to another workspace');
   }
+  return { ok: true, job };
+}
+
+/** authorizeLink for an export's result file. */
+export async function authorizeDownload(
+  deps: { pool: pg.Pool; signingSecret?: string },
+  q: { jobId: string; expires: string; sig: string; viewer: Viewer | null | 'invalid' },
+): Promise<DownloadDecision> {
+  const decision = await authorizeLink(deps, q);
+  if (!decision.ok) return decision;
+  const { job } = decision;
   if (!job.resultKey) return { ok: false, status: 404, code: 'GONE', message: 'this export file has been deleted (retention period passed)' };
   return { ok: true, job, key: job.resultKey, ...describeExportFile(job) };
 }

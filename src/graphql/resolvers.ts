@@ -14,6 +14,10 @@ import { latestRevertOf, startRevert } from '../reverts/revertService.ts';
 import { listJobDeliveries } from '../webhooks/deliveryQueries.ts';
 import { createEndpoint, deleteEndpoint, listEndpoints, rotateSecret } from '../webhooks/endpointService.ts';
 import type { WebhookEventType } from '../webhooks/webhookEvent.ts';
+import { suggestMapping, type ColumnChoice } from '../entities/columnMapping.ts';
+import { entityByName } from '../entities/registry.ts';
+import { failedRowsLinkFor } from '../imports/failedRowsLink.ts';
+import { listMappings, saveMapping } from '../mappings/savedMappings.ts';
 import type { GraphQLContext } from './context.ts';
 import { workspaceView } from '../workspaces/workspaceView.ts';
 import { DateTime } from './scalars.ts';
@@ -50,6 +54,8 @@ interface StartImportArgs {
     idempotencyKey?: string | null;
     encoding?: string | null;
     dryRun?: boolean | null;
+    mapping?: ColumnChoice[] | null;
+    mappingName?: string | null;
   };
 }
 
@@ -63,6 +69,11 @@ export const resolvers = {
       listJobs(ctx.services.pool, await ctx.viewer(), args),
     webhookEndpoints: async (_: unknown, _args: unknown, ctx: GraphQLContext) => listEndpoints(ctx.services.pool, await ctx.viewer()),
     workspace: async (_: unknown, __: unknown, ctx: GraphQLContext) => workspaceView(ctx.services.pool, ctx.services.config, await ctx.viewer()),
+    suggestMapping: async (_: unknown, args: { entity: string; headers: string[] }, ctx: GraphQLContext) => {
+      await ctx.viewer();
+      return suggestMapping(entityByName(args.entity), args.headers);
+    },
+    mappings: async (_: unknown, args: { entity?: string | null }, ctx: GraphQLContext) => listMappings(ctx.services.pool, await ctx.viewer(), args.entity),
   },
 
   Mutation: {
@@ -77,6 +88,8 @@ export const resolvers = {
         idempotencyKey: input.idempotencyKey,
         encoding: input.encoding,
         dryRun: input.dryRun,
+        mapping: input.mapping,
+        mappingName: input.mappingName,
       });
     },
     cancelJob: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => cancelJob(serviceDeps(ctx), await ctx.viewer(), args.id),
@@ -87,6 +100,8 @@ export const resolvers = {
       createEndpoint(ctx.services, await ctx.viewer(), args.input),
     deleteWebhookEndpoint: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => deleteEndpoint(ctx.services.pool, await ctx.viewer(), args.id),
     rotateWebhookSecret: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => rotateSecret(ctx.services, await ctx.viewer(), args.id),
+    saveMapping: async (_: unknown, args: { input: { name: string; entity: string; mapping: ColumnChoice[] } }, ctx: GraphQLContext) =>
+      saveMapping(ctx.services.pool, await ctx.viewer(), args.input),
   },
 
   Subscription: {
@@ -119,6 +134,11 @@ export const resolvers = {
     downloadExpiresAt: async (job: JobRecord, _: unknown, ctx: GraphQLContext) => (await downloadLink(ctx, job))?.expiresAt ?? null,
     // The job was found within the viewer's scope, so its deliveries are the viewer's to read.
     webhookDeliveries: (job: JobRecord, _: unknown, ctx: GraphQLContext) => listJobDeliveries(ctx.services.pool, job.id),
+    failedRowsUrl: async (job: JobRecord, _: unknown, ctx: GraphQLContext) => {
+      const { pool, config } = ctx.services;
+      const link = await failedRowsLinkFor({ pool, signingSecret: config.signingSecret, ttlSeconds: config.downloadLinkTtlSeconds }, job, ctx.origin);
+      return link?.url ?? null;
+    },
     errors: async (job: JobRecord, args: { first: number; after?: string }, ctx: GraphQLContext) => {
       const page = await listRowErrors(ctx.services.prisma, job.id, args);
       return { nodes: page.nodes, pageInfo: page.pageInfo, totalCount: page.totalCount };

@@ -13,7 +13,7 @@ import { isDevelopment } from '../config.ts';
 import { createContext, type GraphQLContext } from '../graphql/context.ts';
 import { resolvers } from '../graphql/resolvers.ts';
 import { formatError } from './formatError.ts';
-import { filesHandler } from './files.ts';
+import { failedRowsHandler, filesHandler } from './files.ts';
 import { attachGraphQLWebSocket } from './graphqlWebSocket.ts';
 import { answerProbe, PROBE_PATHS, type ProbeDeps } from './health.ts';
 import { requestGuards } from './requestGuards.ts';
@@ -75,6 +75,7 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
     });
   }
   app.get('/files/:jobId', filesHandler(services));
+  app.get('/files/:jobId/failed-rows', failedRowsHandler(services));
   app.use(
     GRAPHQL_PATH,
     uploadGate({

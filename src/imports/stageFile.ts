@@ -1,8 +1,7 @@
 import type pg from 'pg';
-import { readCsv, type CsvRecord } from '../csv/recordReader.ts';
+import type { CsvRecord } from '../csv/recordReader.ts';
 import { describeHeaderProblem, matchHeader } from '../entities/headerMatch.ts';
 import { encodingOfJob } from '../csv/fileEncoding.ts';
-import { decodeSource } from '../csv/transcode.ts';
 import type { EntityDefinition } from '../entities/entityDefinition.ts';
 import { entityByName } from '../entities/registry.ts';
 import { createRowValidator, type RowError } from '../entities/rowValidator.ts';
@@ -13,7 +12,8 @@ import { HandBack, type TaskLease } from '../jobs/taskLease.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
 import { ChunkBuffer } from './chunkBuffer.ts';
 import { CopyBuffer } from './copyBuffer.ts';
-import { CountingSource, sniffDelimiter, sniffNotCsv } from './countingSource.ts';
+import { CountingSource } from './countingSource.ts';
+import { openCsv } from './openCsv.ts';
 import { completeStaging } from './completeStaging.ts';
 import { KeyFilter } from './keyFilter.ts';
 import { stageChunk } from './stageChunk.ts';
@@ -67,7 +67,6 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
 
   const source = new CountingSource(deps.store.read(job.fileKey!));
   const encoding = encodingOfJob(job.encoding);
-  const text = decodeSource(source, encoding); // UTF-8 passes through untouched
   let validate: ReturnType<typeof createRowValidator> | undefined;
   let current: ChunkBuffer | undefined;
   let inFlight: Promise<void> = Promise.resolve();
@@ -84,17 +83,17 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
   };
 
   try {
-    const head = await text.head();
-    const notCsv = sniffNotCsv(head, await source.head());
-    if (notCsv) return { kind: 'rejected', reason: notCsv };
-    for await (const batch of readCsv(text, { delimiter: sniffDelimiter(head) })) {
+    const csv = await openCsv(source, encoding);
+    if (csv.notCsv !== null) return { kind: 'rejected', reason: csv.notCsv };
+    for await (const batch of csv.records) {
       for (const rec of batch as CsvRecord[]) {
         if (!validate) {
           if (!('fields' in rec)) return { kind: 'rejected', reason: `the header row is malformed: ${rec.malformed}` };
           // NUL cannot be stored in jsonb or text: a header cell never needs one.
           const header = rec.fields.map((f) => f.replace(/\u0000/g, ''));
-          const match = matchHeader(entity, header);
-          const problem = describeHeaderProblem(entity, match, header);
+          const mapping = job.options.mapping;
+          const match = matchHeader(entity, header, mapping);
+          const problem = describeHeaderProblem(entity, match, header, mapping !== undefined);
           if (problem) return { kind: 'rejected', reason: problem };
           await recordHeader(pool, job.id, {
             columns: match.presentColumns,

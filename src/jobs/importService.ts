@@ -4,7 +4,11 @@ import type pg from 'pg';
 import type { Viewer } from '../auth/tokens.ts';
 import { EncodingSniffer } from '../csv/encodingDetect.ts';
 import { FILE_ENCODINGS, parseFileEncoding, type FileEncoding } from '../csv/fileEncoding.ts';
+import { checkMapping, mappingForHeader, type ColumnChoice } from '../entities/columnMapping.ts';
+import type { EntityDefinition } from '../entities/entityDefinition.ts';
 import { entityByName } from '../entities/registry.ts';
+import { readHeaderRow } from '../imports/readHeaderRow.ts';
+import { findMappingByName } from '../mappings/savedMappings.ts';
 import { AppError, badInput, notFound } from '../errors.ts';
 import type { ProgressBus } from './progressBus.ts';
 import { BlobTooLargeError, formatBytes, type BlobStore } from '../storage/blobStore.ts';
@@ -41,17 +45,25 @@ export interface StartImportRequest {
   encoding?: string | null;
   /** Validate only: the whole pipeline runs, nothing is written to the entity table. */
   dryRun?: boolean | null;
+  /** Column choices that win over automatic header matching (columnMapping.ts). */
+  mapping?: ColumnChoice[] | null;
+  /** A mapping saved in the workspace for this entity: applied under `mapping`'s choices. */
+  mappingName?: string | null;
 }
 
 /**
  * Accepts an import: streams the file to storage, then records the job and queues its first task in
- * ONE transaction. Returns as soon as both are durable; no row is parsed here.
+ * ONE transaction. Returns as soon as both are durable; no data row is parsed here (with a mapping,
+ * the header row is read back to check it, and the upload deleted again if the mapping is refused).
  */
 export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: StartImportRequest): Promise<JobRecord> {
   assertCanWrite(viewer);
-  entityByName(req.entity);
+  const entity = entityByName(req.entity);
   const idempotencyKey = idempotencyKeyOf(req.idempotencyKey);
   const forced = forcedEncoding(req.encoding);
+  // Everything about the mapping that needs no file is refused before the file is stored.
+  if (req.mapping) checkMapping(entity, req.mapping);
+  const saved = req.mappingName != null ? await findMappingByName(deps.pool, viewer.workspaceId, entity.name, req.mappingName) : null;
   if (idempotencyKey) {
     const existing = await findByIdempotencyKey(deps.pool, viewer.workspaceId, idempotencyKey);
     if (existing) {
@@ -78,6 +90,17 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
     throw new AppError('BAD_USER_INPUT', 'the upload did not complete; send the file again', { reason: 'UPLOAD_FAILED' }, { cause: err });
   }
 
+  const encoding = forced ?? sniffer!.encoding;
+  let mapping: ColumnChoice[] | undefined;
+  if (req.mapping || saved) {
+    try {
+      mapping = await resolveMapping(deps.store, fileKey, encoding, entity, req.mapping ?? [], saved?.mapping ?? []);
+    } catch (err) {
+      await deps.store.delete(fileKey); // refused: nothing of this request stays
+      throw err;
+    }
+  }
+
   const created = await createQueuedJob(
     deps.pool,
     {
@@ -90,14 +113,36 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
       fileKey,
       fileBytes: bytes,
       duplicateStrategy: req.duplicateStrategy,
-      encoding: forced ?? sniffer!.encoding,
+      encoding,
       dryRun: req.dryRun ?? false,
+      options: mapping ? { mapping } : {},
     },
   );
   if (created) return created;
   // Lost a race with a concurrent request carrying the same key: theirs is the job.
   await deps.store.delete(fileKey);
   return (await findByIdempotencyKey(deps.pool, viewer.workspaceId, idempotencyKey!))!;
+}
+
+/**
+ * The mapping the import will use, resolved against the stored file's header (mappingForHeader):
+ * BAD_USER_INPUT for a column the header lacks, checked here so that no job starts on a mapping
+ * that cannot apply. A file without a usable header keeps the choices as given: its stage task
+ * fails the job with the reason (not CSV, empty, malformed header).
+ */
+async function resolveMapping(
+  store: BlobStore,
+  fileKey: string,
+  encoding: FileEncoding,
+  entity: EntityDefinition,
+  explicit: ColumnChoice[],
+  saved: ColumnChoice[],
+): Promise<ColumnChoice[]> {
+  const header = await readHeaderRow(store, fileKey, encoding);
+  if (!header) return explicit;
+  const mapping = mappingForHeader(header, explicit, saved);
+  checkMapping(entity, mapping); // a saved mapping saved before a field was renamed
+  return mapping;
 }
 
 /** The encoding the caller forced, null when none was given; BAD_USER_INPUT when it is not one we read. */

@@ -3,8 +3,15 @@
  * (imports, once the header is read) and read back by workers and resolvers.
  */
 
-/** An import's options, filled in when its header row has been read. */
+import type { ColumnChoice } from '../entities/headerMatch.ts';
+
+/** An import's options: its mapping from startImport, the rest filled in when its header row has been read. */
 export interface ImportOptions {
+  /**
+   * The column mapping startImport resolved against the file's header (explicit choices, then a
+   * saved mapping's); absent when the import had none (automatic header matching only).
+   */
+  mapping?: ColumnChoice[];
   /** Entity columns the file has, in entity order (an UPDATE overwrites only these). */
   columns?: string[];
   /** Header cells that matched no column. */

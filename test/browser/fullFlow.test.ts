@@ -87,6 +87,8 @@ describe.skipIf(!RUN)(
       // 2. The one manual choice, saved for next time.
       await mappingSelect(page, 'Vorname').selectOption('first_name');
       await page.getByText('Every required field has a column.').waitFor();
+      // Optional, but the last names should not be dropped: the saved mapping keeps this choice too.
+      await mappingSelect(page, 'Nachname').selectOption('last_name');
       await page.getByLabel('Mapping name').fill('Kunden-Export');
       await page.getByRole('button', { name: 'Save mapping' }).click();
       await page.getByText('Saved as “Kunden-Export”.').waitFor();
@@ -130,6 +132,7 @@ describe.skipIf(!RUN)(
       });
       await page.getByLabel('Saved mapping').selectOption({ label: 'Kunden-Export' });
       await expect.poll(() => mappingSelect(page, 'Vorname').inputValue()).toBe('first_name');
+      expect(await mappingSelect(page, 'Nachname').inputValue()).toBe('last_name');
       expect(await mappingSelect(page, 'row').inputValue()).toBe('');
       expect(await mappingSelect(page, 'errors').inputValue()).toBe('');
       await page.getByRole('button', { name: 'Start import' }).click();

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateContactsCsv } from '../../bench/generateContacts.ts';
 import { buildCsv, CONTACTS_HEADER, validContactsCsv } from '../helpers/buildCsv.ts';
 import { countContacts } from '../helpers/contactsTable.ts';
-import { allJobIds, fetchJob, waitForJob } from '../helpers/graphqlClient.ts';
+import { parse } from 'csv-parse/sync';
+import { contactsOf } from '../helpers/contactsTable.ts';
+import { allJobIds, fetchJob, gql, waitForJob } from '../helpers/graphqlClient.ts';
 import { closedPort, startNoUpgradeProxy } from '../helpers/noUpgradeProxy.ts';
 import { CLI_BIN, runCli, spawnCli, type CliOptions } from '../helpers/runCli.ts';
 import { startTestApp, type TestApp } from '../helpers/testApp.ts';
@@ -114,6 +116,50 @@ describe('bulkport import', () => {
     expect(r.stdout).toContain('default: $BULKPORT_URL, else http://localhost:4000/graphql');
     expect(r.stdout).toMatch(/exit codes:\n {2}0 .*\n {2}1 .*FAILED or was CANCELLED/);
     expect(r.stdout).toMatch(/^ {2}2 {2}the import COMPLETED but some rows failed/m);
+  });
+});
+
+describe('bulkport import with a saved mapping and the failed-rows file', () => {
+  const SAVE = `mutation($input: SaveMappingInput!) { saveMapping(input: $input) { id } }`;
+
+  it('should import foreign headers with --mapping NAME, and refuse an unknown NAME starting nothing', async () => {
+    const saved = await gql(t.url, token, SAVE, {
+      input: { name: 'Kunden-Export', entity: 'CONTACTS', mapping: [{ column: 'Vorname', field: 'first_name' }, { column: 'Nachname', field: 'last_name' }] },
+    });
+    expect(saved.errors).toBeUndefined();
+    write('kunden.csv', buildCsv([['E-mail', 'Vorname', 'Nachname'], ['cli-k1@example.com', 'Karl', 'Klein'], ['cli-k2@example.com', 'Karla', 'Groß']]));
+    const r = await importCli(['kunden.csv', '--entity', 'contacts', '--mapping', 'Kunden-Export']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  2 rows processed: 2 succeeded (2 inserted, 0 updated, 0 unchanged), 0 failed\n');
+    expect((await contactsOf(t.databaseUrl, 'partner')).get('cli-k2@example.com')).toMatchObject({ first_name: 'Karla', last_name: 'Groß' });
+
+    const jobsBefore = await allJobIds(t.url, token);
+    const unknown = await importCli(['kunden.csv', '--entity', 'contacts', '--mapping', 'Gibt-es-nicht']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("no saved mapping named 'Gibt-es-nicht' for CONTACTS in this workspace");
+    expect(await allJobIds(t.url, token)).toEqual(jobsBefore);
+  });
+
+  it('should save the failed rows with --failed-rows OUT.csv, and import the fixed file with exit 0', async () => {
+    write('kunden-bad.csv', buildCsv([['E-mail', 'Vorname', 'Nachname'], ['cli-f1@example.com', 'Frida', 'Fehlerfrei'], ['cli-f2 at example.com', 'Fritz', 'Falsch'], ['cli-f3@example.com', '', 'Ohne']]));
+    const r = await importCli(['kunden-bad.csv', '--entity', 'contacts', '--mapping', 'Kunden-Export', '--failed-rows', 'failed.csv']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^saved the 2 failed rows to failed\.csv \(\d+ B\)$/m);
+    const cells = parse(fs.readFileSync(path.join(dir, 'failed.csv')), { bom: true }) as string[][];
+    expect(cells.map((c) => c.slice(0, 4))).toEqual([
+      ['E-mail', 'Vorname', 'Nachname', 'row'],
+      ['cli-f2 at example.com', 'Fritz', 'Falsch', '3'],
+      ['cli-f3@example.com', '', 'Ohne', '4'],
+    ]);
+
+    write('fixed.csv', buildCsv([cells[0], ['cli-f2@example.com', 'Fritz', 'Falsch', '3', cells[1][4]], ['cli-f3@example.com', 'Olga', 'Ohne', '4', cells[2][4]]]));
+    const again = await importCli(['fixed.csv', '--entity', 'contacts', '--mapping', 'Kunden-Export', '--failed-rows', 'failed-again.csv']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('  2 rows processed: 2 succeeded (2 inserted, 0 updated, 0 unchanged), 0 failed\n');
+    expect(again.stdout).toContain('no failed rows: failed-again.csv not written\n');
+    expect(fs.existsSync(path.join(dir, 'failed-again.csv'))).toBe(false);
+    expect((await contactsOf(t.databaseUrl, 'partner')).get('cli-f3@example.com')).toMatchObject({ first_name: 'Olga' });
   });
 });
 

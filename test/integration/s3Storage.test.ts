@@ -55,4 +55,21 @@ describe('S3-compatible storage', () => {
     expect(signed.searchParams.get('X-Amz-Expires')).toBe(String(t.app.services.config.downloadLinkTtlSeconds));
     expect(signed.pathname).toMatch(new RegExp(`^/bulkport/test/exports/[0-9a-f-]{36}/${id}\\.csv$`));
   });
+
+  it('should check a mapping against the header of a file stored in S3, and serve its failed rows from the API', async () => {
+    const csv = 'E-mail,Vorname\nann@x.com,Ann\nnot-an-email,Nora\n';
+    const refused = await uploadImport(t.url, token, csv, { mapping: [{ column: 'Rufname', field: 'first_name' }] });
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'UNKNOWN_COLUMN' });
+
+    const upload = await uploadImport(t.url, token, csv, { mapping: [{ column: 'Vorname', field: 'first_name' }] });
+    expect(upload.errors).toBeUndefined();
+    const imported = await waitForJob(t.url, token, upload.data.startImport.id);
+    expect(imported).toMatchObject({ status: 'COMPLETED', succeededRows: 1, failedRows: 1 });
+    const { failedRowsUrl } = (await gql(t.url, token, `query($id: ID!) { job(id: $id) { failedRowsUrl } }`, { id: imported.id })).data.job;
+    expect(failedRowsUrl.startsWith(t.url.replace(/\/graphql$/, ''))).toBe(true);
+    const res = await fetch(failedRowsUrl);
+    expect(res.status).toBe(200);
+    // Read as bytes: Response.text() would drop the byte order mark.
+    expect(Buffer.from(await res.arrayBuffer()).toString('utf8')).toMatch(/^\uFEFFE-mail,Vorname,row,errors\nnot-an-email,Nora,3,INVALID_EMAIL: [^\n]+\n$/);
+  });
 });

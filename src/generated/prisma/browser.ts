@@ -53,6 +53,11 @@ export type Contact = Prisma.ContactModel
  */
 export type Invoice = Prisma.InvoiceModel
 /**
+ * Model SavedMapping
+ * A column mapping saved under a name, per workspace and entity (saveMapping; startImport mappingName).
+ */
+export type SavedMapping = Prisma.SavedMappingModel
+/**
  * Model AppSecret
  * Process-independent secrets (the download-link signing key), created once so every API instance agrees.
  */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { withTransaction } from '../../db/pool.ts';
 import { queueTask } from '../../queue/queueTask.ts';
-import type { ExportOptions } from '../jobOptions.ts';
+import type { ExportOptions, ImportOptions } from '../jobOptions.ts';
 import { JOB_COLUMNS, type JobRecord } from '../jobRecord.ts';
 import type { DuplicateStrategy } from '../jobStatus.ts';
 
@@ -23,6 +23,8 @@ export type NewJob =
       encoding: string;
       /** Validate only: the whole pipeline runs, nothing is written to the entity table. */
       dryRun: boolean;
+      /** What startImport knows already (its mapping); the stage task adds what the header tells. */
+      options?: ImportOptions;
     })
   | (NewJobFields & { kind: 'EXPORT'; options: ExportOptions })
   | (NewJobFields & { kind: 'REVERT'; revertsJobId: string });
@@ -43,7 +45,7 @@ export async function createQueuedJob(pool: pg.Pool, job: NewJob): Promise<JobRe
        VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING ${JOB_COLUMNS}`,
       [job.id, job.workspaceId, job.kind, job.entity, job.idempotencyKey, imp?.fileName ?? null, imp?.fileKey ?? null, imp?.fileBytes ?? null,
-        imp?.duplicateStrategy ?? null, JSON.stringify(job.kind === 'EXPORT' ? job.options : {}), imp?.encoding ?? null, imp?.dryRun ?? false,
+        imp?.duplicateStrategy ?? null, JSON.stringify(job.kind === 'REVERT' ? {} : (job.options ?? {})), imp?.encoding ?? null, imp?.dryRun ?? false,
         job.kind === 'REVERT' ? job.revertsJobId : null],
     );
     if (rows.length === 0) return null;

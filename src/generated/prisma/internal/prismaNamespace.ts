@@ -404,6 +404,7 @@ export const ModelName = {
   JobChunk: 'JobChunk',
   Contact: 'Contact',
   Invoice: 'Invoice',
+  SavedMapping: 'SavedMapping',
   AppSecret: 'AppSecret',
   WorkerHeartbeat: 'WorkerHeartbeat',
   WebhookEndpoint: 'WebhookEndpoint',
@@ -425,7 +426,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "workspace" | "apiToken" | "job" | "jobRowError" | "jobChunk" | "contact" | "invoice" | "appSecret" | "workerHeartbeat" | "webhookEndpoint" | "webhookDelivery" | "webhookDeliveryAttempt" | "workspaceUsage"
+    modelProps: "workspace" | "apiToken" | "job" | "jobRowError" | "jobChunk" | "contact" | "invoice" | "savedMapping" | "appSecret" | "workerHeartbeat" | "webhookEndpoint" | "webhookDelivery" | "webhookDeliveryAttempt" | "workspaceUsage"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -944,6 +945,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.InvoiceCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.InvoiceCountAggregateOutputType> | number
+        }
+      }
+    }
+    SavedMapping: {
+      payload: Prisma.$SavedMappingPayload<ExtArgs>
+      fields: Prisma.SavedMappingFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.SavedMappingFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SavedMappingPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.SavedMappingFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SavedMappingPayload>
+        }
+        findFirst: {
+          args: Prisma.SavedMappingFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SavedMappingPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.SavedMappingFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SavedMappingPayload>
+        }
+        findMany: {
+          args: Prisma.SavedMappingFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SavedMappingPayload>[]
+        }
+        create: {
+          args: Prisma.SavedMappingCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SavedMappingPayload>
+        }
+        createMany: {
+          args: Prisma.SavedMappingCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.SavedMappingCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SavedMappingPayload>[]
+        }
+        delete: {
+          args: Prisma.SavedMappingDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SavedMappingPayload>
+        }
+        update: {
+          args: Prisma.SavedMappingUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SavedMappingPayload>
+        }
+        deleteMany: {
+          args: Prisma.SavedMappingDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.SavedMappingUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.SavedMappingUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SavedMappingPayload>[]
+        }
+        upsert: {
+          args: Prisma.SavedMappingUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SavedMappingPayload>
+        }
+        aggregate: {
+          args: Prisma.SavedMappingAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateSavedMapping>
+        }
+        groupBy: {
+          args: Prisma.SavedMappingGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SavedMappingGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.SavedMappingCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SavedMappingCountAggregateOutputType> | number
         }
       }
     }
@@ -1558,6 +1633,19 @@ export const InvoiceScalarFieldEnum = {
 export type InvoiceScalarFieldEnum = (typeof InvoiceScalarFieldEnum)[keyof typeof InvoiceScalarFieldEnum]
 
 
+export const SavedMappingScalarFieldEnum = {
+  id: 'id',
+  workspaceId: 'workspaceId',
+  entity: 'entity',
+  name: 'name',
+  mapping: 'mapping',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type SavedMappingScalarFieldEnum = (typeof SavedMappingScalarFieldEnum)[keyof typeof SavedMappingScalarFieldEnum]
+
+
 export const AppSecretScalarFieldEnum = {
   name: 'name',
   value: 'value',
@@ -2023,6 +2111,7 @@ export type GlobalOmitConfig = {
   jobChunk?: Prisma.JobChunkOmit
   contact?: Prisma.ContactOmit
   invoice?: Prisma.InvoiceOmit
+  savedMapping?: Prisma.SavedMappingOmit
   appSecret?: Prisma.AppSecretOmit
   workerHeartbeat?: Prisma.WorkerHeartbeatOmit
   webhookEndpoint?: Prisma.WebhookEndpointOmit

@@ -58,6 +58,7 @@ export const ModelName = {
   JobChunk: 'JobChunk',
   Contact: 'Contact',
   Invoice: 'Invoice',
+  SavedMapping: 'SavedMapping',
   AppSecret: 'AppSecret',
   WorkerHeartbeat: 'WorkerHeartbeat',
   WebhookEndpoint: 'WebhookEndpoint',
@@ -208,6 +209,19 @@ export const InvoiceScalarFieldEnum = {
 } as const
 
 export type InvoiceScalarFieldEnum = (typeof InvoiceScalarFieldEnum)[keyof typeof InvoiceScalarFieldEnum]
+
+
+export const SavedMappingScalarFieldEnum = {
+  id: 'id',
+  workspaceId: 'workspaceId',
+  entity: 'entity',
+  name: 'name',
+  mapping: 'mapping',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type SavedMappingScalarFieldEnum = (typeof SavedMappingScalarFieldEnum)[keyof typeof SavedMappingScalarFieldEnum]
 
 
 export const AppSecretScalarFieldEnum = {

@@ -228,6 +228,7 @@ export type WorkspaceWhereInput = {
   jobs?: Prisma.JobListRelationFilter
   usage?: Prisma.WorkspaceUsageListRelationFilter
   webhookEndpoints?: Prisma.WebhookEndpointListRelationFilter
+  mappings?: Prisma.SavedMappingListRelationFilter
 }
 
 export type WorkspaceOrderByWithRelationInput = {
@@ -241,6 +242,7 @@ export type WorkspaceOrderByWithRelationInput = {
   jobs?: Prisma.JobOrderByRelationAggregateInput
   usage?: Prisma.WorkspaceUsageOrderByRelationAggregateInput
   webhookEndpoints?: Prisma.WebhookEndpointOrderByRelationAggregateInput
+  mappings?: Prisma.SavedMappingOrderByRelationAggregateInput
 }
 
 export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
@@ -257,6 +259,7 @@ export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
   jobs?: Prisma.JobListRelationFilter
   usage?: Prisma.WorkspaceUsageListRelationFilter
   webhookEndpoints?: Prisma.WebhookEndpointListRelationFilter
+  mappings?: Prisma.SavedMappingListRelationFilter
 }, "id" | "name">
 
 export type WorkspaceOrderByWithAggregationInput = {
@@ -296,6 +299,7 @@ export type WorkspaceCreateInput = {
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateInput = {
@@ -309,6 +313,7 @@ export type WorkspaceUncheckedCreateInput = {
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUpdateInput = {
@@ -322,6 +327,7 @@ export type WorkspaceUpdateInput = {
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateInput = {
@@ -335,6 +341,7 @@ export type WorkspaceUncheckedUpdateInput = {
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateManyInput = {
@@ -456,6 +463,20 @@ export type WorkspaceUpdateOneRequiredWithoutJobsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutJobsInput, Prisma.WorkspaceUpdateWithoutJobsInput>, Prisma.WorkspaceUncheckedUpdateWithoutJobsInput>
 }
 
+export type WorkspaceCreateNestedOneWithoutMappingsInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutMappingsInput, Prisma.WorkspaceUncheckedCreateWithoutMappingsInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutMappingsInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+}
+
+export type WorkspaceUpdateOneRequiredWithoutMappingsNestedInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutMappingsInput, Prisma.WorkspaceUncheckedCreateWithoutMappingsInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutMappingsInput
+  upsert?: Prisma.WorkspaceUpsertWithoutMappingsInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutMappingsInput, Prisma.WorkspaceUpdateWithoutMappingsInput>, Prisma.WorkspaceUncheckedUpdateWithoutMappingsInput>
+}
+
 export type WorkspaceCreateNestedOneWithoutWebhookEndpointsInput = {
   create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutWebhookEndpointsInput, Prisma.WorkspaceUncheckedCreateWithoutWebhookEndpointsInput>
   connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutWebhookEndpointsInput
@@ -494,6 +515,7 @@ export type WorkspaceCreateWithoutTokensInput = {
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutTokensInput = {
@@ -506,6 +528,7 @@ export type WorkspaceUncheckedCreateWithoutTokensInput = {
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutTokensInput = {
@@ -534,6 +557,7 @@ export type WorkspaceUpdateWithoutTokensInput = {
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutTokensInput = {
@@ -546,6 +570,7 @@ export type WorkspaceUncheckedUpdateWithoutTokensInput = {
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateWithoutJobsInput = {
@@ -558,6 +583,7 @@ export type WorkspaceCreateWithoutJobsInput = {
   tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutJobsInput = {
@@ -570,6 +596,7 @@ export type WorkspaceUncheckedCreateWithoutJobsInput = {
   tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutJobsInput = {
@@ -598,6 +625,7 @@ export type WorkspaceUpdateWithoutJobsInput = {
   tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutJobsInput = {
@@ -608,6 +636,75 @@ export type WorkspaceUncheckedUpdateWithoutJobsInput = {
   maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
+  webhookEndpoints?: Prisma.WebhookEndpointUncheckedUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUncheckedUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceCreateWithoutMappingsInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
+  jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
+  webhookEndpoints?: Prisma.WebhookEndpointCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceUncheckedCreateWithoutMappingsInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  maxConcurrentJobs?: number | null
+  maxUploadBytes?: bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
+  jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
+  usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
+  webhookEndpoints?: Prisma.WebhookEndpointUncheckedCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceCreateOrConnectWithoutMappingsInput = {
+  where: Prisma.WorkspaceWhereUniqueInput
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutMappingsInput, Prisma.WorkspaceUncheckedCreateWithoutMappingsInput>
+}
+
+export type WorkspaceUpsertWithoutMappingsInput = {
+  update: Prisma.XOR<Prisma.WorkspaceUpdateWithoutMappingsInput, Prisma.WorkspaceUncheckedUpdateWithoutMappingsInput>
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutMappingsInput, Prisma.WorkspaceUncheckedCreateWithoutMappingsInput>
+  where?: Prisma.WorkspaceWhereInput
+}
+
+export type WorkspaceUpdateToOneWithWhereWithoutMappingsInput = {
+  where?: Prisma.WorkspaceWhereInput
+  data: Prisma.XOR<Prisma.WorkspaceUpdateWithoutMappingsInput, Prisma.WorkspaceUncheckedUpdateWithoutMappingsInput>
+}
+
+export type WorkspaceUpdateWithoutMappingsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
+  jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
+  usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
+  webhookEndpoints?: Prisma.WebhookEndpointUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceUncheckedUpdateWithoutMappingsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxConcurrentJobs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxUploadBytes?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  maxRows?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
+  jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
@@ -622,6 +719,7 @@ export type WorkspaceCreateWithoutWebhookEndpointsInput = {
   tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutWebhookEndpointsInput = {
@@ -634,6 +732,7 @@ export type WorkspaceUncheckedCreateWithoutWebhookEndpointsInput = {
   tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
   usage?: Prisma.WorkspaceUsageUncheckedCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutWebhookEndpointsInput = {
@@ -662,6 +761,7 @@ export type WorkspaceUpdateWithoutWebhookEndpointsInput = {
   tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutWebhookEndpointsInput = {
@@ -674,6 +774,7 @@ export type WorkspaceUncheckedUpdateWithoutWebhookEndpointsInput = {
   tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
   usage?: Prisma.WorkspaceUsageUncheckedUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateWithoutUsageInput = {
@@ -686,6 +787,7 @@ export type WorkspaceCreateWithoutUsageInput = {
   tokens?: Prisma.ApiTokenCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutUsageInput = {
@@ -698,6 +800,7 @@ export type WorkspaceUncheckedCreateWithoutUsageInput = {
   tokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutWorkspaceInput
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutWorkspaceInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedCreateNestedManyWithoutWorkspaceInput
+  mappings?: Prisma.SavedMappingUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutUsageInput = {
@@ -726,6 +829,7 @@ export type WorkspaceUpdateWithoutUsageInput = {
   tokens?: Prisma.ApiTokenUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutUsageInput = {
@@ -738,6 +842,7 @@ export type WorkspaceUncheckedUpdateWithoutUsageInput = {
   tokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutWorkspaceNestedInput
   jobs?: Prisma.JobUncheckedUpdateManyWithoutWorkspaceNestedInput
   webhookEndpoints?: Prisma.WebhookEndpointUncheckedUpdateManyWithoutWorkspaceNestedInput
+  mappings?: Prisma.SavedMappingUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 
@@ -750,6 +855,7 @@ export type WorkspaceCountOutputType = {
   jobs: number
   usage: number
   webhookEndpoints: number
+  mappings: number
 }
 
 export type WorkspaceCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -757,6 +863,7 @@ export type WorkspaceCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensi
   jobs?: boolean | WorkspaceCountOutputTypeCountJobsArgs
   usage?: boolean | WorkspaceCountOutputTypeCountUsageArgs
   webhookEndpoints?: boolean | WorkspaceCountOutputTypeCountWebhookEndpointsArgs
+  mappings?: boolean | WorkspaceCountOutputTypeCountMappingsArgs
 }
 
 /**
@@ -797,6 +904,13 @@ export type WorkspaceCountOutputTypeCountWebhookEndpointsArgs<ExtArgs extends ru
   where?: Prisma.WebhookEndpointWhereInput
 }
 
+/**
+ * WorkspaceCountOutputType without action
+ */
+export type WorkspaceCountOutputTypeCountMappingsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.SavedMappingWhereInput
+}
+
 
 export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -809,6 +923,7 @@ export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   jobs?: boolean | Prisma.Workspace$jobsArgs<ExtArgs>
   usage?: boolean | Prisma.Workspace$usageArgs<ExtArgs>
   webhookEndpoints?: boolean | Prisma.Workspace$webhookEndpointsArgs<ExtArgs>
+  mappings?: boolean | Prisma.Workspace$mappingsArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["workspace"]>
 
@@ -845,6 +960,7 @@ export type WorkspaceInclude<ExtArgs extends runtime.Types.Extensions.InternalAr
   jobs?: boolean | Prisma.Workspace$jobsArgs<ExtArgs>
   usage?: boolean | Prisma.Workspace$usageArgs<ExtArgs>
   webhookEndpoints?: boolean | Prisma.Workspace$webhookEndpointsArgs<ExtArgs>
+  mappings?: boolean | Prisma.Workspace$mappingsArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type WorkspaceIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -857,6 +973,7 @@ export type $WorkspacePayload<ExtArgs extends runtime.Types.Extensions.InternalA
     jobs: Prisma.$JobPayload<ExtArgs>[]
     usage: Prisma.$WorkspaceUsagePayload<ExtArgs>[]
     webhookEndpoints: Prisma.$WebhookEndpointPayload<ExtArgs>[]
+    mappings: Prisma.$SavedMappingPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1269,6 +1386,7 @@ export interface Prisma__WorkspaceClient<T, Null = never, ExtArgs extends runtim
   jobs<T extends Prisma.Workspace$jobsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$jobsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$JobPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   usage<T extends Prisma.Workspace$usageArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$usageArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WorkspaceUsagePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   webhookEndpoints<T extends Prisma.Workspace$webhookEndpointsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$webhookEndpointsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WebhookEndpointPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  mappings<T extends Prisma.Workspace$mappingsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$mappingsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SavedMappingPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1790,6 +1908,30 @@ export type Workspace$webhookEndpointsArgs<ExtArgs extends runtime.Types.Extensi
   take?: number
   skip?: number
   distinct?: Prisma.WebhookEndpointScalarFieldEnum | Prisma.WebhookEndpointScalarFieldEnum[]
+}
+
+/**
+ * Workspace.mappings
+ */
+export type Workspace$mappingsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the SavedMapping
+   */
+  select?: Prisma.SavedMappingSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the SavedMapping
+   */
+  omit?: Prisma.SavedMappingOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.SavedMappingInclude<ExtArgs> | null
+  where?: Prisma.SavedMappingWhereInput
+  orderBy?: Prisma.SavedMappingOrderByWithRelationInput | Prisma.SavedMappingOrderByWithRelationInput[]
+  cursor?: Prisma.SavedMappingWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.SavedMappingScalarFieldEnum | Prisma.SavedMappingScalarFieldEnum[]
 }
 
 /**
