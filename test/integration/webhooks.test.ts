@@ -290,6 +290,21 @@ describe('signed webhooks', () => {
     expect(file.body.toString('utf8').split('\n').filter(Boolean)).toHaveLength(5);
   });
 
+  it('should link an import that ended with failed rows to its failed-rows file in the body', async () => {
+    const token = await t.token('wh-failed-rows');
+    const rx = await receiver();
+    await createWebhook(t.url, token, { url: `${rx.url}/imports`, events: ['JOB_COMPLETED'] });
+    const csv = 'email,first_name\nok@example.com,Ann\nnot-an-email,Bob\n';
+    const job = await importAndWait(t.url, token, csv);
+    expect(job).toMatchObject({ status: 'COMPLETED', failedRows: 1 });
+    await rx.waitFor((r) => forJob(r, job.id).length === 1);
+    const { links } = bodyOf(forJob(rx.received, job.id)[0]).data;
+    expect(links.failedRowsUrl).toMatch(/^http:\/\/bulkport\.test\/files\/.+\/failed-rows\?/);
+    const file = await download(links.failedRowsUrl.replace('http://bulkport.test', new URL(t.url).origin));
+    expect(file.status).toBe(200);
+    expect(file.body.toString('utf8')).toContain('not-an-email,Bob,3,');
+  });
+
   it('should let members manage their own endpoints, and support staff only list them', async () => {
     const member = await t.token('wh-access');
     const support = await t.token('wh-access', 'support');
