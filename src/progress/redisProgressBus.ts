@@ -57,12 +57,16 @@ export class RedisProgressBus implements ProgressBus {
 
   private subscriber(): Redis {
     if (!this.sub) {
-      // Re-subscribes by itself on every 'ready': ioredis 6's autoResubscribe was seen to lose the
-      // channels when Redis restarted empty (test/integration/redisOutage.test.ts). SUBSCRIBE to a
-      // channel already subscribed is a no-op, so this is safe on the first 'ready' too.
-      const sub = new Redis(this.url, { maxRetriesPerRequest: null, autoResubscribe: false });
+      // ioredis re-subscribes after a reconnect (autoResubscribe). A safeguard besides: after a lost
+      // connection comes back, SUBSCRIBE again to every channel that has listeners now (a no-op for
+      // those ioredis re-subscribed), so the channels match this.listeners whatever happened meanwhile.
+      const sub = new Redis(this.url, { maxRetriesPerRequest: null, autoResubscribe: true });
       watchConnection(sub, 'subscriber', () => `, re-subscribing ${this.listeners.size} channel(s)`);
+      let lost = false;
+      sub.on('close', () => (lost = true));
       sub.on('ready', () => {
+        if (!lost) return;
+        lost = false;
         const channels = [...this.listeners.keys()].map((jobId) => this.channel(jobId));
         if (channels.length > 0) sub.subscribe(...channels).catch((err: Error) => warnOnce('subscriber', `re-subscribe: ${err.message}`));
       });

@@ -5,6 +5,7 @@ import { RedisProgressBus } from '../../src/progress/redisProgressBus.ts';
 import type { ProgressEvent } from '../../src/jobs/progressBus.ts';
 import type { AppProcess } from '../helpers/appProcess.ts';
 import { fileWithSomeBadRows } from '../helpers/buildCsv.ts';
+import { installImportGate } from '../helpers/importGate.ts';
 import { countContacts } from '../helpers/contactsTable.ts';
 import { fetchJob, subscribeProgress, uploadImport, waitForJob, wsClient, type ProgressSubscription } from '../helpers/graphqlClient.ts';
 import { expectExactTotals, expectWellFormedStream } from '../helpers/jobAssertions.ts';
@@ -19,7 +20,11 @@ import { startServerProcesses, type ServerProcesses } from '../helpers/serverPro
 // afterwards Redis has exactly the connections it had before, the API's subscriber among them,
 // subscribed again and receiving the worker's publishes.
 
-/** Big enough, at 500 rows a chunk, to be still running when Redis comes back after a 5 s outage. */
+/**
+ * 300 chunks of 500 rows. On a fast machine the whole file merges within the outage, so an import
+ * gate holds the job RUNNING near its end until the clients have reconnected: what follows is
+ * tested mid-import whatever the machine's speed.
+ */
 const ROWS = 150_000;
 const CHUNK_SIZE = 500;
 const WORKER_CONCURRENCY = 3;
@@ -114,6 +119,8 @@ interface Outage {
 /** Imports ROWS contacts into a workspace named after the case, with `outage` happening mid-import. */
 async function importThrough(label: string, outage: Outage): Promise<void> {
   const token = await s.token(label);
+  const gate = await installImportGate(s.databaseUrl);
+  await gate.close(ROWS - 40 * CHUNK_SIZE);
   const started = await uploadImport(s.url, token, fileWithSomeBadRows(ROWS, label));
   expect(started.errors).toBeUndefined();
   const id: string = started.data.startImport.id;
@@ -141,6 +148,7 @@ async function importThrough(label: string, outage: Outage): Promise<void> {
     const recoveredAt = Date.now();
     expect(jobQuery.latest()!.status).toBe('RUNNING'); // the file outlasts the outage: what follows is tested mid-import
     const rowsAtRecovery = jobQuery.latest()!.processedRows;
+    await gate.open();
     // The worker publishes through Redis again: a state newer than any before recovery arrives on the channel.
     await until(() => observer.seen.some((m) => m.at > recoveredAt && m.processedRows > rowsAtRecovery), 'a publish after recovery');
 
@@ -181,6 +189,7 @@ async function importThrough(label: string, outage: Outage): Promise<void> {
     expect((await redis.clients()).length).toBe(before.length);
     await until(async () => (await redis.subscribers(channel)) === 1, 'the API to leave the channel');
   } finally {
+    await gate.remove();
     await jobQuery.stop();
     observer.close();
     await Promise.all(clients.map((c) => c.dispose()));
