@@ -94,3 +94,10 @@ export function printTable(rows: string[][]): void {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length)));
   for (const row of rows) console.log(row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  '));
 }
+
+/** A positive integer command-line argument, or its default. */
+export function positiveArg(arg: string | undefined, fallback: number, name: string): number {
+  const v = Number(arg ?? fallback);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got '${arg}'`);
+  return v;
+}

@@ -23,7 +23,7 @@ import { loadConfig } from '../src/config.ts';
 import { sourceRevision } from '../test/helpers/appProcess.ts';
 import { checkpoint, withClient } from './benchDatabase.ts';
 import { runBench } from './benchLifecycle.ts';
-import { createBenchServices, createTokens, n, printTable, quantile, startApi, startWorker, verdict, type ApiProcess, type BenchServices } from './benchServices.ts';
+import { createBenchServices, createTokens, n, positiveArg, printTable, quantile, startApi, startWorker, verdict, type ApiProcess, type BenchServices } from './benchServices.ts';
 import { generateContactsCsv } from './generateContacts.ts';
 import { fetchJob, timedImport, type ProgressEvent, type TimedImport } from './importClient.ts';
 import { disturbance } from './importReport.ts';
@@ -42,9 +42,9 @@ interface SmallRun extends TimedImport {
 }
 
 async function main(): Promise<void> {
-  const rows = positive(process.argv[2], 1_000_000, 'rows');
-  const smallCount = positive(process.argv[3], 20, 'small');
-  const smallRows = positive(process.argv[4], 1000, 'smallRows');
+  const rows = positiveArg(process.argv[2], 1_000_000, 'rows');
+  const smallCount = positiveArg(process.argv[3], 20, 'small');
+  const smallRows = positiveArg(process.argv[4], 1000, 'smallRows');
   const intervalMs = Number(process.env.SMALL_INTERVAL_MS || 250);
   const timeoutMs = Number(process.env.BENCH_TIMEOUT_S || 120 + rows / 2000) * 1000;
   const settings = loadConfig();
@@ -206,12 +206,6 @@ function progressPrinter(): (e: ProgressEvent) => void {
 async function emptyContacts(s: BenchServices): Promise<void> {
   await withClient(s.db.url, (c) => c.query('TRUNCATE contacts'));
   await checkpoint(s.db.url);
-}
-
-function positive(arg: string | undefined, fallback: number, name: string): number {
-  const v = Number(arg ?? fallback);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got '${arg}'`);
-  return v;
 }
 
 await runBench('bench:fairness', main);
