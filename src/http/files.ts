@@ -8,7 +8,7 @@ import { authorizeDownload } from '../exports/exportDownload.ts';
 export function filesHandler(services: AppServices) {
   return async (req: Request, res: Response) => {
     const auth = req.headers.authorization;
-    const viewer = auth ? ((await authenticate(services.prisma, auth)) ?? 'invalid') : null;
+    const viewer = auth ? ((await authenticate(services.pool, auth)) ?? 'invalid') : null;
     const decision = await authorizeDownload(
       { pool: services.pool, signingSecret: services.config.signingSecret },
       { jobId: String(req.params.jobId), expires: String(req.query.expires ?? ''), sig: String(req.query.sig ?? ''), viewer },
