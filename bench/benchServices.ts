@@ -3,10 +3,11 @@
  * environment (one Redis prefix, one file store) shared by every API and worker process it starts,
  * and tokens made by the CLI as an operator would. Everything is removed at cleanup.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  REPO_ROOT,
   appEnvironment,
   freePort,
   runToCompletion,
@@ -61,10 +62,24 @@ export interface ApiProcess extends AppProcess {
   wsUrl: string;
 }
 
-/** `npm run api` (or `npm start` with role 'all') on a free loopback port; resolves once /healthz answers. */
+/**
+ * The node flags an npm script gives its process (`node --max-semi-space-size=1 --import tsx ...` →
+ * ['--max-semi-space-size=1']), so a benchmark runs the process exactly as the script would.
+ */
+export function npmScriptNodeFlags(script: 'api' | 'worker' | 'start'): string[] {
+  const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = scripts[script]!.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('--import'));
+}
+
+/**
+ * `npm run api` (or `npm start`, role 'all') on a free loopback port, with the script's node flags
+ * plus `nodeFlags`; resolves once /healthz answers.
+ */
 export async function startApi(s: BenchServices, name = 'api', role: 'api' | 'all' = 'api', nodeFlags: string[] = []): Promise<ApiProcess> {
   const port = await freePort();
-  const p = track(startAppProcess(name, ['src/main.ts', role], { ...s.env, PORT: String(port) }, join(s.dir, `${name}.log`), nodeFlags));
+  const flags = [...npmScriptNodeFlags(role === 'api' ? 'api' : 'start'), ...nodeFlags];
+  const p = track(startAppProcess(name, ['src/main.ts', role], { ...s.env, PORT: String(port) }, join(s.dir, `${name}.log`), flags));
   await waitForHealthy(`http://127.0.0.1:${port}/healthz`, p);
   if (role === 'all') await waitForOutput(p, 'API and worker ready');
   return Object.assign(p, { port, graphqlUrl: `http://127.0.0.1:${port}/graphql`, wsUrl: `ws://127.0.0.1:${port}/graphql` });
@@ -72,7 +87,8 @@ export async function startApi(s: BenchServices, name = 'api', role: 'api' | 'al
 
 /** `npm run worker`; resolves once it says it is running. */
 export async function startWorker(s: BenchServices, name = 'worker', nodeFlags: string[] = []): Promise<AppProcess> {
-  const p = track(startAppProcess(name, ['src/main.ts', 'worker'], s.env, join(s.dir, `${name}.log`), nodeFlags), 30_000);
+  const flags = [...npmScriptNodeFlags('worker'), ...nodeFlags];
+  const p = track(startAppProcess(name, ['src/main.ts', 'worker'], s.env, join(s.dir, `${name}.log`), flags), 30_000);
   await waitForOutput(p, 'worker running');
   return p;
 }

@@ -30,6 +30,7 @@ import { printPhaseDetails, printSummary, warnIfDisturbed, type Check } from './
 import { countContacts, runImportPhase, type PhaseResult } from './importPhase.ts';
 import { ForeignCpuTracker, readMemory } from './procStats.ts';
 import { onCleanup, runBench, track } from './benchLifecycle.ts';
+import { npmScriptNodeFlags } from './benchServices.ts';
 
 const n = (v: number) => Math.round(v).toLocaleString('en');
 
@@ -93,11 +94,12 @@ async function main(): Promise<void> {
   let worker: AppProcess;
   if (singleProcess) {
     // `npm start`: the API and the worker in one process (role all), measured as one.
-    api = worker = track(startAppProcess('api+worker', ['src/main.ts', 'all'], env, join(dir, 'all.log'), workerNodeFlags), 30_000);
+    api = worker = track(startAppProcess('api+worker', ['src/main.ts', 'all'], env, join(dir, 'all.log'), [...npmScriptNodeFlags('start'), ...workerNodeFlags]), 30_000);
     await Promise.all([waitForHealthy(`http://127.0.0.1:${port}/healthz`, api), waitForOutput(api, 'API and worker ready')]);
   } else {
-    api = track(startAppProcess('api', ['src/main.ts', 'api'], env, join(dir, 'api.log')));
-    worker = track(startAppProcess('worker', ['src/main.ts', 'worker'], env, join(dir, 'worker.log'), workerNodeFlags), 30_000);
+    // With the node flags `npm run api` and `npm run worker` give them.
+    api = track(startAppProcess('api', ['src/main.ts', 'api'], env, join(dir, 'api.log'), npmScriptNodeFlags('api')));
+    worker = track(startAppProcess('worker', ['src/main.ts', 'worker'], env, join(dir, 'worker.log'), [...npmScriptNodeFlags('worker'), ...workerNodeFlags]), 30_000);
     await Promise.all([waitForHealthy(`http://127.0.0.1:${port}/healthz`, api), waitForOutput(worker, 'worker running')]);
   }
   await new Promise((r) => setTimeout(r, 1000)); // let start-up settle before reading idle memory
