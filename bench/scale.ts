@@ -56,7 +56,8 @@ async function main(): Promise<void> {
 
   console.log('\n== per-stage CPU on the worker side, one core, no database (best of 2 passes each)');
   const node = await measureWorkerStages(csvPath, settings.chunkSize);
-  const perM = (sec: number) => `${((sec * 1e6) / node.rows).toFixed(2)} s per million rows`;
+  const perMillionParsed = (sec: number) => ((sec * 1e6) / node.rows).toFixed(2);
+  const perM = (sec: number) => `${perMillionParsed(sec)} s per million rows`;
   console.log(`  parse ${node.parse.toFixed(2)} s (${perM(node.parse)}), validate ${node.validate.toFixed(2)} s (${perM(node.validate)}), encode for COPY ${node.encode.toFixed(2)} s (${perM(node.encode)})`);
 
   const baselineRuns = Math.max(1, Number(process.env.BASELINE_RUNS || 2));
@@ -154,9 +155,9 @@ async function main(): Promise<void> {
   console.log(`\nper-stage cost per million rows (CPU seconds; PostgreSQL's from sampled backends of the ${one.workers}-worker run):`);
   printTable([
     ['stage', 'where', 's per 1M rows'],
-    ['parse', 'worker (one core, measured apart)', perM(node.parse).split(' ')[0]!],
-    ['validate', 'worker (one core, measured apart)', perM(node.validate).split(' ')[0]!],
-    ['encode for COPY + key filter', 'worker (one core, measured apart)', perM(node.encode).split(' ')[0]!],
+    ['parse', 'worker (one core, measured apart)', perMillionParsed(node.parse)],
+    ['validate', 'worker (one core, measured apart)', perMillionParsed(node.validate)],
+    ['encode for COPY + key filter', 'worker (one core, measured apart)', perMillionParsed(node.encode)],
     ['stage: COPY into UNLOGGED staging', 'PostgreSQL backend, active (on CPU)', `${perMillion(one.db.stage)} (${perMillion(one.db.stageOnCpu)})`],
     ['merge: set-based INSERT ... ON CONFLICT', 'PostgreSQL backends, active (on CPU)', `${perMillion(one.db.merge)} (${perMillion(one.db.mergeOnCpu)})`],
     ['other statements', 'PostgreSQL backends, active (on CPU)', `${perMillion(one.db.other)} (${perMillion(one.db.otherOnCpu)})`],
