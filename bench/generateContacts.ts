@@ -32,7 +32,8 @@ const WRITE_CHUNK_CHARS = 64 * 1024;
 export async function generateContactsCsv(
   path: string,
   rows: number,
-  opts: { seed?: number } = {},
+  /** firstIndex: the number in the first row's email (files with different ranges never share an email). */
+  opts: { seed?: number; firstIndex?: number } = {},
 ): Promise<{ bytes: number }> {
   const random = seededRandom(opts.seed ?? 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
@@ -41,7 +42,8 @@ export async function generateContactsCsv(
   const out = createWriteStream(path);
   let bytes = 0;
   let chunk = CONTACTS_HEADER.join(',') + '\n';
-  for (let i = 0; i < rows; i++) {
+  const first = opts.firstIndex ?? 0;
+  for (let i = first; i < first + rows; i++) {
     const [first, firstAscii] = pick(FIRST_NAMES);
     const [last, lastAscii] = pick(LAST_NAMES);
     const email = `${random() < 0.7 ? `${firstAscii}.${lastAscii}` : `${firstAscii[0]}${lastAscii}`}${i}@${pick(DOMAINS)}`;

@@ -15,6 +15,8 @@
  *   BENCH_TIMEOUT_S  limit for each import (default 120 + rows/2000)
  *   BENCH_WORKER_NODE_FLAGS  node flags for the worker only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
  *                  (a V8 CPU profile written when the worker stops) or "--max-semi-space-size=2"
+ *   BENCH_ROLE     'all': one process running the API and the worker, as `npm start` does, instead of
+ *                  two (its peak RSS is checked against the single-process target)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,39 +29,12 @@ import { generateContactsCsv } from './generateContacts.ts';
 import { printPhaseDetails, printSummary, warnIfDisturbed, type Check } from './importReport.ts';
 import { countContacts, runImportPhase, type PhaseResult } from './importPhase.ts';
 import { ForeignCpuTracker, readMemory } from './procStats.ts';
+import { onCleanup, runBench, track } from './benchLifecycle.ts';
+import { npmScriptNodeFlags } from './benchServices.ts';
 
 const n = (v: number) => Math.round(v).toLocaleString('en');
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-
-/** The app processes started, so that a failure can show what they printed. */
-const processes: AppProcess[] = [];
-
-/** Cleanup steps, run last-registered first, exactly once, on success, failure or a signal. */
-const cleanups: Array<[string, () => Promise<unknown> | unknown]> = [];
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const [what, step] of cleanups.reverse()) {
-      try {
-        await step();
-      } catch (err) {
-        console.error(`cleanup: could not ${what}: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-// Every signal is handled, not just the first: `npx tsx` relays Ctrl-C a second time when the first
-// one is not acknowledged within 30 ms, and an unhandled second one would end the process mid-cleanup.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (cleaning) return;
-    console.error(`\n${signal}: stopping the app processes and dropping the benchmark database...`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
 
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
@@ -67,17 +42,19 @@ async function main(): Promise<void> {
   assertLoopback(ADMIN_URL, 'DATABASE_URL');
   assertLoopback(REDIS_URL, 'REDIS_URL');
   const timeoutMs = Number(process.env.BENCH_TIMEOUT_S || 120 + rows / 2000) * 1000;
+  const singleProcess = process.env.BENCH_ROLE === 'all';
+  if (process.env.BENCH_ROLE && !singleProcess) throw new Error(`BENCH_ROLE must be 'all' or unset, got '${process.env.BENCH_ROLE}'`);
   const settings = loadConfig(); // the children read the same environment: print what they will use
   console.log(
-    `bench:import  ${rows.toLocaleString('en')} rows  CHUNK_SIZE=${settings.chunkSize}  WORKER_CONCURRENCY=${settings.workerConcurrency}  ` +
+    `bench:import  ${rows.toLocaleString('en')} rows  ${singleProcess ? 'one process (role all)' : 'API and worker processes'}  CHUNK_SIZE=${settings.chunkSize}  WORKER_CONCURRENCY=${settings.workerConcurrency}  ` +
       `PG_POOL_SIZE=${settings.pgPoolSize}  Node ${process.version}`,
   );
   console.log(`source: ${sourceRevision()}`);
 
   const db = await createBenchDatabase();
-  cleanups.push(['drop the benchmark database', () => db.drop()]);
+  onCleanup('drop the benchmark database', () => db.drop());
   const dir = mkdtempSync(join(tmpdir(), 'bulkport-bench-'));
-  cleanups.push(['remove the temp directory', () => rmSync(dir, { recursive: true, force: true })]);
+  onCleanup('remove the temp directory', () => rmSync(dir, { recursive: true, force: true }));
   console.log(`database ${db.name}, temp dir ${dir}`);
 
   const csvPath = join(dir, 'contacts.csv');
@@ -113,18 +90,25 @@ async function main(): Promise<void> {
   await withClient(db.url, (c) => c.query(`DROP TABLE ${BASELINE_TABLE}`));
 
   const workerNodeFlags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const api = startAppProcess('api', ['src/main.ts', 'api'], env, join(dir, 'api.log'));
-  cleanups.push(['stop the API', () => api.stop()]);
-  const worker = startAppProcess('worker', ['src/main.ts', 'worker'], env, join(dir, 'worker.log'), workerNodeFlags);
-  cleanups.push(['stop the worker', () => worker.stop(30_000)]);
-  processes.push(api, worker);
-  await Promise.all([waitForHealthy(`http://127.0.0.1:${port}/healthz`, api), waitForOutput(worker, 'worker running')]);
+  let api: AppProcess;
+  let worker: AppProcess;
+  if (singleProcess) {
+    // `npm start`: the API and the worker in one process (role all), measured as one.
+    api = worker = track(startAppProcess('api+worker', ['src/main.ts', 'all'], env, join(dir, 'all.log'), [...npmScriptNodeFlags('start'), ...workerNodeFlags]), 30_000);
+    await Promise.all([waitForHealthy(`http://127.0.0.1:${port}/healthz`, api), waitForOutput(api, 'API and worker ready')]);
+  } else {
+    // With the node flags `npm run api` and `npm run worker` give them.
+    api = track(startAppProcess('api', ['src/main.ts', 'api'], env, join(dir, 'api.log'), npmScriptNodeFlags('api')));
+    worker = track(startAppProcess('worker', ['src/main.ts', 'worker'], env, join(dir, 'worker.log'), [...npmScriptNodeFlags('worker'), ...workerNodeFlags]), 30_000);
+    await Promise.all([waitForHealthy(`http://127.0.0.1:${port}/healthz`, api), waitForOutput(worker, 'worker running')]);
+  }
   await new Promise((r) => setTimeout(r, 1000)); // let start-up settle before reading idle memory
   const idle = (p: AppProcess) => `${(readMemory(p.pid)?.rssMb ?? 0).toFixed(0)} MB`;
-  console.log(`api pid ${api.pid} on port ${port} (idle RSS ${idle(api)}), worker pid ${worker.pid} (idle RSS ${idle(worker)})`);
+  if (singleProcess) console.log(`api+worker (role all) pid ${api.pid} on port ${port} (idle RSS ${idle(api)})`);
+  else console.log(`api pid ${api.pid} on port ${port} (idle RSS ${idle(api)}), worker pid ${worker.pid} (idle RSS ${idle(worker)})`);
 
   const monitor = await DatabaseMonitor.connect(db.url);
-  cleanups.push(['close the monitor connection', () => monitor.close()]);
+  onCleanup('close the monitor connection', () => monitor.close());
   const setup = {
     apiUrl: `http://127.0.0.1:${port}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
@@ -163,7 +147,7 @@ async function main(): Promise<void> {
     { what: 're-import: unchangedRows = rows', ok: reimported.job.unchangedRows === rows, detail: `${reimported.job.unchangedRows}` },
   );
 
-  printSummary({ rows, bytes, baseline, imported, reimported, checks, csvMb: bytes / 1e6 });
+  printSummary({ rows, bytes, baseline, imported, reimported, checks, csvMb: bytes / 1e6, singleProcess });
   if (checks.some((c) => !c.ok)) process.exitCode = 1;
 }
 
@@ -176,16 +160,4 @@ function exactness(name: string, r: PhaseResult, rows: number, counted: number):
   ];
 }
 
-async function run(): Promise<void> {
-  try {
-    await main();
-  } catch (err) {
-    console.error(`\nbench:import failed: ${(err as Error).stack ?? err}`);
-    for (const p of processes) console.error(`\nlast output of the ${p.name} (pid ${p.pid}):\n${p.tail(30)}`);
-    process.exitCode = 1;
-  } finally {
-    await cleanup();
-  }
-}
-
-await run();
+await runBench('bench:import', main);

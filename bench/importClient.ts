@@ -138,3 +138,22 @@ export async function fetchJob(url: string, token: string, jobId: string): Promi
   if (!body.data?.job) throw new Error(`job(${jobId}) failed: ${JSON.stringify(body.errors ?? body)}`);
   return body.data.job;
 }
+
+export interface TimedImport {
+  jobId: string;
+  /** From the start of the upload to the terminal event's arrival over graphql-ws, in seconds. */
+  seconds: number;
+  final: ProgressEvent;
+}
+
+/** One import as a user sees it: upload, then progress until the terminal event; timed by the bench's clock. */
+export async function timedImport(
+  o: { apiUrl: string; wsUrl: string; token: string; csvPath: string; timeoutMs: number },
+  input: Record<string, unknown> = {},
+  onEvent: (e: ProgressEvent) => void = () => undefined,
+): Promise<TimedImport> {
+  const t0 = performance.now();
+  const jobId = await uploadImport(o.apiUrl, o.token, o.csvPath, input);
+  const final = await waitForTerminal(o.wsUrl, o.token, jobId, onEvent, o.timeoutMs);
+  return { jobId, seconds: (performance.now() - t0) / 1000, final };
+}

@@ -83,7 +83,8 @@ export async function runImportPhase(s: PhaseSetup, title: string, input: Record
     const pg = postgresCpuDelta(cpu0.postgres, postgresCpu(s.databaseName));
     const cpu = {
       worker: cpuSeconds(s.worker.pid) - cpu0.worker,
-      api: cpuSeconds(s.api.pid) - cpu0.api,
+      // One process (role all) is counted once, as the worker.
+      api: s.api === s.worker ? 0 : cpuSeconds(s.api.pid) - cpu0.api,
       postgres: pg.ours + pg.shared,
       foreign: cpu0.foreign.stop(),
       bench: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(cpu0.bench)),

@@ -21,7 +21,7 @@ export function createContext(services: AppServices, caller: { authorization?: u
     services,
     origin,
     viewer: async () => {
-      resolved ??= authenticate(services.prisma, caller.authorization);
+      resolved ??= authenticate(services.pool, caller.authorization);
       const viewer = await resolved;
       if (!viewer) throw unauthenticated();
       return viewer;

@@ -79,7 +79,7 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
   app.use(
     GRAPHQL_PATH,
     uploadGate({
-      authenticate: (authorization) => authenticate(services.prisma, authorization),
+      authenticate: (authorization) => authenticate(services.pool, authorization),
       // One file per request; +1 byte so that an oversized file is detected (the store enforces the exact limit).
       limits: { maxFileBytes: services.config.maxUploadBytes + 1, maxFiles: 1, maxFieldBytes: MAX_FIELD_BYTES },
     }),

@@ -9,7 +9,7 @@ import { failedRowsFileName, hasFailedRowsFile } from '../imports/failedRowsLink
 
 async function viewerOf(services: AppServices, req: Request) {
   const auth = req.headers.authorization;
-  return auth ? ((await authenticate(services.prisma, auth)) ?? 'invalid') : null;
+  return auth ? ((await authenticate(services.pool, auth)) ?? 'invalid') : null;
 }
 
 function linkQuery(req: Request) {

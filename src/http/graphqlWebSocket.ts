@@ -45,7 +45,7 @@ export function attachGraphQLWebSocket(server: http.Server, path: string, schema
       isProd: !development,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const viewer = await authenticate(services.prisma, params.authorization ?? params.Authorization);
+        const viewer = await authenticate(services.pool, params.authorization ?? params.Authorization);
         if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.viewer = viewer;
         return true;
