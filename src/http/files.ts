@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { AppServices } from '../appServices.ts';
 import { authenticate } from '../auth/tokens.ts';
+import { log } from '../observability/logger.ts';
 import { sendLocalFile } from './sendLocalFile.ts';
 import { authorizeDownload, authorizeLink } from '../exports/exportDownload.ts';
 import { failedRowsCsv } from '../imports/failedRowsCsv.ts';
@@ -63,7 +64,7 @@ export function failedRowsHandler(services: AppServices) {
     // Built while it streams, so its length is not known: chunked. A failure half way cuts the
     // response short (no final chunk), which clients report as an incomplete download.
     await pipeline(failedRowsCsv(services, job), res).catch((err: Error) => {
-      if (!res.writableEnded) console.warn(`[api] failed-rows file of job ${job.id} was cut short: ${err.message}`);
+      if (!res.writableEnded) log('api').warn({ jobId: job.id }, `failed-rows file cut short: ${err.message}`);
     });
   };
 }
