@@ -81,7 +81,8 @@ function printGroup(title: string, results: { name: string; count: number; secon
   const base = results[0]!.seconds;
   console.log(`\n${title}`);
   for (const r of results) {
-    const extra = r === results[0] ? 'baseline' : `${r.seconds - base >= 0 ? '+' : ''}${((r.seconds - base) * 1000).toFixed(0)} ms (${(r.seconds / base).toFixed(2)}x)`;
+    const extra =
+      r === results[0] ? 'baseline' : `${r.seconds - base >= 0 ? '+' : ''}${((r.seconds - base) * 1000).toFixed(0)} ms (${(r.seconds / base).toFixed(2)}x)`;
     console.log(`  ${r.name.padEnd(44)} ${r.seconds.toFixed(3).padStart(7)} s  ${(bytes / 1e6 / r.seconds).toFixed(0).padStart(6)} MB/s  ${extra}`);
   }
   if (new Set(results.map((r) => r.count)).size !== 1) throw new Error(`${title}: counts differ: ${results.map((r) => r.count).join(', ')}`);
@@ -108,7 +109,8 @@ async function main(): Promise<void> {
       [UPLOAD_CHUNK, STORED_READ_CHUNK].map((size) => ({ name: `${size / 1024} KB chunks`, run: async () => scanInMemory(inMemory, size) })),
       runs,
     );
-    for (const r of scans) console.log(`  ${r.name.padEnd(44)} ${(r.seconds * 1000).toFixed(1).padStart(7)} ms ${(bytes / 1e9 / r.seconds).toFixed(1).padStart(5)} GB/s`);
+    for (const r of scans)
+      console.log(`  ${r.name.padEnd(44)} ${(r.seconds * 1000).toFixed(1).padStart(7)} ms ${(bytes / 1e9 / r.seconds).toFixed(1).padStart(5)} GB/s`);
 
     await store(utf8, false); // warm the page cache before comparing reads
     printGroup(

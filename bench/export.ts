@@ -22,10 +22,12 @@ const cleanups: Array<() => Promise<unknown> | unknown> = [];
 let cleaning: Promise<void> | undefined;
 const cleanup = () =>
   (cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) await Promise.resolve().then(step).catch((e: Error) => console.error(`cleanup: ${e.message}`));
+    for (const step of cleanups.reverse())
+      await Promise.resolve()
+        .then(step)
+        .catch((e: Error) => console.error(`cleanup: ${e.message}`));
   })());
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void cleanup().finally(() => process.exit(130)));
-
 
 async function gql(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
   const res = await fetch(url, {
@@ -97,12 +99,20 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const { startExport } = await gql(url, token, `mutation($i: StartExportInput!) { startExport(input: $i) { id } }`, { i: input });
     let lastPrint = 0;
-    const final = await waitForTerminal(`ws://127.0.0.1:${port}/graphql`, token, startExport.id, (e) => {
-      if (performance.now() - lastPrint > 1000) {
-        lastPrint = performance.now();
-        console.log(`  [${((lastPrint - t0) / 1000).toFixed(1).padStart(5)} s] ${e.status.padEnd(9)} ${n(e.processedRows)} / ${n(e.totalRows ?? 0)}  ${e.percent.toFixed(1)}%`);
-      }
-    }, 600_000);
+    const final = await waitForTerminal(
+      `ws://127.0.0.1:${port}/graphql`,
+      token,
+      startExport.id,
+      (e) => {
+        if (performance.now() - lastPrint > 1000) {
+          lastPrint = performance.now();
+          console.log(
+            `  [${((lastPrint - t0) / 1000).toFixed(1).padStart(5)} s] ${e.status.padEnd(9)} ${n(e.processedRows)} / ${n(e.totalRows ?? 0)}  ${e.percent.toFixed(1)}%`,
+          );
+        }
+      },
+      600_000,
+    );
     const seconds = (performance.now() - t0) / 1000;
     const peak = readMemory(worker.pid)?.peakMb ?? NaN;
     const { job } = await gql(url, token, `query($id: ID!) { job(id: $id) { totalRows processedRows downloadUrl } }`, { id: startExport.id });
@@ -112,7 +122,9 @@ async function main(): Promise<void> {
     await pipeline(Readable.fromWeb(res.body as never), createWriteStream(file));
     const downloadSeconds = (performance.now() - t1) / 1000;
     const ok = final.status === 'COMPLETED' && job.totalRows === rows && job.processedRows === rows && res.status === 200;
-    console.log(`${title}: ${final.status} in ${seconds.toFixed(2)} s, ${(statSync(file).size / 1e6).toFixed(1)} MB, download ${downloadSeconds.toFixed(2)} s, exact: ${ok}`);
+    console.log(
+      `${title}: ${final.status} in ${seconds.toFixed(2)} s, ${(statSync(file).size / 1e6).toFixed(1)} MB, download ${downloadSeconds.toFixed(2)} s, exact: ${ok}`,
+    );
     return { title, seconds, peak, ok };
   };
 
@@ -128,8 +140,11 @@ async function main(): Promise<void> {
   console.log(`${'psql \\copy (select …) to file'.padEnd(40)}${baseline.toFixed(2).padStart(9)}${n(rows / baseline).padStart(11)}${'100.0%'.padStart(12)}`);
   for (const r of results) {
     const pct = (100 * baseline) / r.seconds;
-    const target = r.title.includes('gzip') || r.title.includes('JSONL') ? '' : `${pct >= 60 ? 'PASS' : 'FAIL'} >= 60%, ${r.peak < 200 ? 'PASS' : 'FAIL'} < 200 MB`;
-    console.log(`${r.title.padEnd(40)}${r.seconds.toFixed(2).padStart(9)}${n(rows / r.seconds).padStart(11)}${`${pct.toFixed(1)}%`.padStart(12)}${`${r.peak.toFixed(0)} MB`.padStart(17)}  ${target}`);
+    const target =
+      r.title.includes('gzip') || r.title.includes('JSONL') ? '' : `${pct >= 60 ? 'PASS' : 'FAIL'} >= 60%, ${r.peak < 200 ? 'PASS' : 'FAIL'} < 200 MB`;
+    console.log(
+      `${r.title.padEnd(40)}${r.seconds.toFixed(2).padStart(9)}${n(rows / r.seconds).padStart(11)}${`${pct.toFixed(1)}%`.padStart(12)}${`${r.peak.toFixed(0)} MB`.padStart(17)}  ${target}`,
+    );
   }
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 }

@@ -23,7 +23,19 @@ import { loadConfig } from '../src/config.ts';
 import { sourceRevision } from '../test/helpers/appProcess.ts';
 import { checkpoint, withClient } from './benchDatabase.ts';
 import { runBench } from './benchLifecycle.ts';
-import { createBenchServices, createTokens, n, positiveArg, printTable, quantile, startApi, startWorker, verdict, type ApiProcess, type BenchServices } from './benchServices.ts';
+import {
+  createBenchServices,
+  createTokens,
+  n,
+  positiveArg,
+  printTable,
+  quantile,
+  startApi,
+  startWorker,
+  verdict,
+  type ApiProcess,
+  type BenchServices,
+} from './benchServices.ts';
 import { generateContactsCsv } from './generateContacts.ts';
 import { fetchJob, timedImport, type ProgressEvent, type TimedImport } from './importClient.ts';
 import { disturbance } from './importReport.ts';
@@ -119,14 +131,24 @@ async function main(): Promise<void> {
   printSmall(loaded);
 
   // Summary
-  const p = (runs: SmallRun[], q: number) => quantile(runs.map((r) => r.seconds), q);
+  const p = (runs: SmallRun[], q: number) =>
+    quantile(
+      runs.map((r) => r.seconds),
+      q,
+    );
   const ratio = p(loaded, 0.95) / p(idle, 0.95);
   const share = alone.seconds / bigLoaded.seconds; // A's rate with the small imports / its rate alone
   console.log(`\n== summary: ${n(rows)}-row import in workspace A, ${smallCount} x ${n(smallRows)}-row imports from B-E`);
   printTable([
     ['small imports, upload to COMPLETED', 'p50 s', 'p95 s', 'max s', 'completed while A ran'],
     ['idle service (phase 1)', p(idle, 0.5).toFixed(2), p(idle, 0.95).toFixed(2), p(idle, 1).toFixed(2), ''],
-    ['while A imports (phase 3)', p(loaded, 0.5).toFixed(2), p(loaded, 0.95).toFixed(2), p(loaded, 1).toFixed(2), `${loaded.filter((r) => r.duringBig).length} of ${loaded.length}`],
+    [
+      'while A imports (phase 3)',
+      p(loaded, 0.5).toFixed(2),
+      p(loaded, 0.95).toFixed(2),
+      p(loaded, 1).toFixed(2),
+      `${loaded.filter((r) => r.duringBig).length} of ${loaded.length}`,
+    ],
   ]);
   console.log('');
   printTable([
@@ -145,7 +167,11 @@ async function main(): Promise<void> {
       ok: share >= TARGETS.bigShare,
       detail: `${pct(share)} of alone`,
     },
-    { what: 'every small import COMPLETED with all its rows', ok: [...idle, ...loaded].every((r) => r.ok), detail: `${[...idle, ...loaded].filter((r) => r.ok).length} of ${idle.length + loaded.length}` },
+    {
+      what: 'every small import COMPLETED with all its rows',
+      ok: [...idle, ...loaded].every((r) => r.ok),
+      detail: `${[...idle, ...loaded].filter((r) => r.ok).length} of ${idle.length + loaded.length}`,
+    },
     {
       what: 'A COMPLETED with all its rows, both times',
       ok: [alone, bigLoaded].every((r) => r.final.status === 'COMPLETED' && r.final.processedRows === rows && r.final.failedRows === 0),
@@ -198,7 +224,9 @@ function progressPrinter(): (e: ProgressEvent) => void {
     const now = performance.now();
     if (now - last < 2000 && e.status === 'RUNNING') return;
     last = now;
-    console.log(`  [${((now - t0) / 1000).toFixed(1).padStart(6)} s]  A ${e.status.padEnd(9)} merged ${n(e.processedRows).padStart(11)}  ${e.percent.toFixed(1).padStart(5)}%`);
+    console.log(
+      `  [${((now - t0) / 1000).toFixed(1).padStart(6)} s]  A ${e.status.padEnd(9)} merged ${n(e.processedRows).padStart(11)}  ${e.percent.toFixed(1).padStart(5)}%`,
+    );
   };
 }
 

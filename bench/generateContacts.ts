@@ -11,19 +11,49 @@ export const CONTACTS_HEADER = ['email', 'first_name', 'last_name', 'phone', 'co
 
 // [as written, as it appears in an email address]
 const FIRST_NAMES = [
-  ['Zoë', 'zoe'], ['Łukasz', 'lukasz'], ['José', 'jose'], ['Ann', 'ann'], ['Bob', 'bob'],
-  ['François', 'francois'], ['Søren', 'soren'], ['Mei', 'mei'], ['Aisha', 'aisha'], ['Olivia', 'olivia'],
-  ['Liam', 'liam'], ['Chloé', 'chloe'], ['Jürgen', 'jurgen'], ['Priya', 'priya'], ['Siobhán', 'siobhan'],
+  ['Zoë', 'zoe'],
+  ['Łukasz', 'lukasz'],
+  ['José', 'jose'],
+  ['Ann', 'ann'],
+  ['Bob', 'bob'],
+  ['François', 'francois'],
+  ['Søren', 'soren'],
+  ['Mei', 'mei'],
+  ['Aisha', 'aisha'],
+  ['Olivia', 'olivia'],
+  ['Liam', 'liam'],
+  ['Chloé', 'chloe'],
+  ['Jürgen', 'jurgen'],
+  ['Priya', 'priya'],
+  ['Siobhán', 'siobhan'],
 ] as const;
 const LAST_NAMES = [
-  ['Smith', 'smith'], ['Müller', 'muller'], ['García', 'garcia'], ['Nowak', 'nowak'], ["O'Brien", 'obrien'],
-  ['Kowalski', 'kowalski'], ['Nguyen', 'nguyen'], ['Smith, Jr.', 'smith'], ['Dubois', 'dubois'],
-  ['Rossi', 'rossi'], ['Tanaka', 'tanaka'], ['Brown', 'brown'],
+  ['Smith', 'smith'],
+  ['Müller', 'muller'],
+  ['García', 'garcia'],
+  ['Nowak', 'nowak'],
+  ["O'Brien", 'obrien'],
+  ['Kowalski', 'kowalski'],
+  ['Nguyen', 'nguyen'],
+  ['Smith, Jr.', 'smith'],
+  ['Dubois', 'dubois'],
+  ['Rossi', 'rossi'],
+  ['Tanaka', 'tanaka'],
+  ['Brown', 'brown'],
 ] as const;
 const DOMAINS = ['example.com', 'example.org', 'mail.example.net', 'corp.example'] as const;
 const COMPANIES = [
-  'Acme Corporation', 'Initech, Inc.', 'Globex International', 'Umbrella "Bio" Labs', 'Stark Industries',
-  'Wayne Enterprises, LLC', '', 'Société Générale', 'Hooli XYZ', 'Massive Dynamic', 'Cyberdyne Systems',
+  'Acme Corporation',
+  'Initech, Inc.',
+  'Globex International',
+  'Umbrella "Bio" Labs',
+  'Stark Industries',
+  'Wayne Enterprises, LLC',
+  '',
+  'Société Générale',
+  'Hooli XYZ',
+  'Massive Dynamic',
+  'Cyberdyne Systems',
 ] as const;
 const TAGS = ['', 'vip', 'vip,beta', 'newsletter', 'beta,trial,churn-risk', 'partner', 'customer'] as const;
 

@@ -22,7 +22,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
-import { appEnvironment, freePort, runToCompletion, sourceRevision, startAppProcess, waitForHealthy, waitForOutput, type AppProcess } from '../test/helpers/appProcess.ts';
+import {
+  appEnvironment,
+  freePort,
+  runToCompletion,
+  sourceRevision,
+  startAppProcess,
+  waitForHealthy,
+  waitForOutput,
+  type AppProcess,
+} from '../test/helpers/appProcess.ts';
 import { ADMIN_URL, BASELINE_TABLE, assertLoopback, copyBaseline, createBenchDatabase, withClient } from './benchDatabase.ts';
 import { DatabaseMonitor } from './databaseMonitor.ts';
 import { generateContactsCsv } from './generateContacts.ts';
@@ -94,12 +103,18 @@ async function main(): Promise<void> {
   let worker: AppProcess;
   if (singleProcess) {
     // `npm start`: the API and the worker in one process (role all), measured as one.
-    api = worker = track(startAppProcess('api+worker', ['src/main.ts', 'all'], env, join(dir, 'all.log'), [...npmScriptNodeFlags('start'), ...workerNodeFlags]), 30_000);
+    api = worker = track(
+      startAppProcess('api+worker', ['src/main.ts', 'all'], env, join(dir, 'all.log'), [...npmScriptNodeFlags('start'), ...workerNodeFlags]),
+      30_000,
+    );
     await Promise.all([waitForHealthy(`http://127.0.0.1:${port}/healthz`, api), waitForOutput(api, 'API and worker ready')]);
   } else {
     // With the node flags `npm run api` and `npm run worker` give them.
     api = track(startAppProcess('api', ['src/main.ts', 'api'], env, join(dir, 'api.log'), npmScriptNodeFlags('api')));
-    worker = track(startAppProcess('worker', ['src/main.ts', 'worker'], env, join(dir, 'worker.log'), [...npmScriptNodeFlags('worker'), ...workerNodeFlags]), 30_000);
+    worker = track(
+      startAppProcess('worker', ['src/main.ts', 'worker'], env, join(dir, 'worker.log'), [...npmScriptNodeFlags('worker'), ...workerNodeFlags]),
+      30_000,
+    );
     await Promise.all([waitForHealthy(`http://127.0.0.1:${port}/healthz`, api), waitForOutput(worker, 'worker running')]);
   }
   await new Promise((r) => setTimeout(r, 1000)); // let start-up settle before reading idle memory

@@ -84,9 +84,37 @@ async function main(): Promise<void> {
         const ws = await workspace(pool);
         const insertMs = await mergeAll(pool, (l) => plainInsertSql(entity, fresh.t, false, l), randomUUID(), ws, ledger);
         // Then every row updated (company changes): ON CONFLICT DO UPDATE, before-images in the ledger.
-        const updateMs = await mergeAll(pool, (l) => mergeSql(entity, changed.t, 'UPDATE', entity.columns.map((c) => c.name), false, l), randomUUID(), ws, ledger);
+        const updateMs = await mergeAll(
+          pool,
+          (l) =>
+            mergeSql(
+              entity,
+              changed.t,
+              'UPDATE',
+              entity.columns.map((c) => c.name),
+              false,
+              l,
+            ),
+          randomUUID(),
+          ws,
+          ledger,
+        );
         // The same file once more: nothing differs, nothing is written, the ledger gets no row.
-        const againMs = await mergeAll(pool, (l) => mergeSql(entity, changed.t, 'UPDATE', entity.columns.map((c) => c.name), false, l), randomUUID(), ws, ledger);
+        const againMs = await mergeAll(
+          pool,
+          (l) =>
+            mergeSql(
+              entity,
+              changed.t,
+              'UPDATE',
+              entity.columns.map((c) => c.name),
+              false,
+              l,
+            ),
+          randomUUID(),
+          ws,
+          ledger,
+        );
         results.insert[ledger ? 'on' : 'off'].push(insertMs);
         results.update[ledger ? 'on' : 'off'].push(updateMs);
         results['same file again'][ledger ? 'on' : 'off'].push(againMs);

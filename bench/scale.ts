@@ -58,7 +58,9 @@ async function main(): Promise<void> {
   const node = await measureWorkerStages(csvPath, settings.chunkSize);
   const perMillionParsed = (sec: number) => ((sec * 1e6) / node.rows).toFixed(2);
   const perM = (sec: number) => `${perMillionParsed(sec)} s per million rows`;
-  console.log(`  parse ${node.parse.toFixed(2)} s (${perM(node.parse)}), validate ${node.validate.toFixed(2)} s (${perM(node.validate)}), encode for COPY ${node.encode.toFixed(2)} s (${perM(node.encode)})`);
+  console.log(
+    `  parse ${node.parse.toFixed(2)} s (${perM(node.parse)}), validate ${node.validate.toFixed(2)} s (${perM(node.validate)}), encode for COPY ${node.encode.toFixed(2)} s (${perM(node.encode)})`,
+  );
 
   const baselineRuns = Math.max(1, Number(process.env.BASELINE_RUNS || 2));
   console.log(`\n== baseline: psql \\copy into ${BASELINE_TABLE}, best of ${baselineRuns}`);
@@ -98,7 +100,9 @@ async function main(): Promise<void> {
       const now = performance.now();
       if (now - lastPrint < 2000 && e.status === 'RUNNING') return;
       lastPrint = now;
-      console.log(`  [${((now - t0) / 1000).toFixed(1).padStart(6)} s]  ${e.status.padEnd(9)} merged ${n(e.processedRows).padStart(11)}  ${e.percent.toFixed(1).padStart(5)}%`);
+      console.log(
+        `  [${((now - t0) / 1000).toFixed(1).padStart(6)} s]  ${e.status.padEnd(9)} merged ${n(e.processedRows).padStart(11)}  ${e.percent.toFixed(1).padStart(5)}%`,
+      );
     };
     const run = await Promise.race([timedImport({ apiUrl: api.graphqlUrl, wsUrl: api.wsUrl, token, csvPath, timeoutMs }, {}, onEvent), died]);
     const report = await monitor.stop();

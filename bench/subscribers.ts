@@ -28,7 +28,19 @@ import { loadConfig } from '../src/config.ts';
 import { sourceRevision } from '../test/helpers/appProcess.ts';
 import { withClient } from './benchDatabase.ts';
 import { onCleanup, runBench } from './benchLifecycle.ts';
-import { REDIS_URL, createBenchServices, createTokens, n, positiveArg, printTable, quantile, startApi, startWorker, verdict, type ApiProcess } from './benchServices.ts';
+import {
+  REDIS_URL,
+  createBenchServices,
+  createTokens,
+  n,
+  positiveArg,
+  printTable,
+  quantile,
+  startApi,
+  startWorker,
+  verdict,
+  type ApiProcess,
+} from './benchServices.ts';
 import { generateContactsCsv } from './generateContacts.ts';
 import { uploadImport, type ProgressEvent } from './importClient.ts';
 import { readMemory, resetPeakRss } from './procStats.ts';
@@ -71,7 +83,9 @@ async function main(): Promise<void> {
   const apis = [await startApi(s, 'api-1'), await startApi(s, 'api-2')];
   await new Promise((r) => setTimeout(r, 1000));
   const rss = (a: ApiProcess) => readMemory(a.pid)?.rssMb ?? 0;
-  console.log(`api-1 pid ${apis[0]!.pid} (idle RSS ${rss(apis[0]!).toFixed(0)} MB), api-2 pid ${apis[1]!.pid} (idle RSS ${rss(apis[1]!).toFixed(0)} MB); no worker yet`);
+  console.log(
+    `api-1 pid ${apis[0]!.pid} (idle RSS ${rss(apis[0]!).toFixed(0)} MB), api-2 pid ${apis[1]!.pid} (idle RSS ${rss(apis[1]!).toFixed(0)} MB); no worker yet`,
+  );
   const died = Promise.race(apis.map((a) => a.exited));
 
   // The imports, uploaded through both APIs, wait QUEUED: no worker runs yet.
@@ -124,7 +138,9 @@ async function main(): Promise<void> {
   const allDone = Promise.all(subscribers.map((sub) => sub.done));
   const progress = setInterval(() => {
     const done = subscribers.filter((sub) => sub.terminalAt !== undefined).length;
-    console.log(`  [${((performance.now() - tWork) / 1000).toFixed(1).padStart(6)} s]  ${n(done)} of ${n(subscribers.length)} subscribers have their terminal event; API RSS ${apis.map((a) => `${rss(a).toFixed(0)} MB`).join(' / ')}`);
+    console.log(
+      `  [${((performance.now() - tWork) / 1000).toFixed(1).padStart(6)} s]  ${n(done)} of ${n(subscribers.length)} subscribers have their terminal event; API RSS ${apis.map((a) => `${rss(a).toFixed(0)} MB`).join(' / ')}`,
+    );
   }, 2000);
   const timedOut = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
   const outcome = await Promise.race([allDone, timedOut, died, worker.exited]);
@@ -150,14 +166,22 @@ async function main(): Promise<void> {
   const errors = subscribers.filter((sub) => sub.error !== undefined);
   const events = subscribers.reduce((sum, sub) => sum + sub.events, 0);
 
-  console.log(`\n== summary: ${n(subscribers.length)} subscribers, ${importCount} imports of ${n(rowsPerImport)} rows, all done in ${workSeconds.toFixed(1)} s after the worker started`);
+  console.log(
+    `\n== summary: ${n(subscribers.length)} subscribers, ${importCount} imports of ${n(rowsPerImport)} rows, all done in ${workSeconds.toFixed(1)} s after the worker started`,
+  );
   const ms = (v: number) => `${v.toFixed(0)} ms`;
   printTable([
     ['', 'p50', 'p99', 'max'],
-    [`delivery lag: received - Redis delivered the publish (${n(tapped.length)} events)`, ms(quantile(delivery, 0.5)), ms(quantile(delivery, 0.99)), ms(quantile(delivery, 1))],
+    [
+      `delivery lag: received - Redis delivered the publish (${n(tapped.length)} events)`,
+      ms(quantile(delivery, 0.5)),
+      ms(quantile(delivery, 0.99)),
+      ms(quantile(delivery, 1)),
+    ],
     [`from completion: received - jobs.completed_at (${n(lags.length)} events)`, ms(quantile(lags, 0.5)), ms(quantile(lags, 0.99)), ms(quantile(lags, 1))],
   ]);
-  if (published.size < importCount) console.log(`the tap saw no terminal publish for ${importCount - published.size} job(s) (their subscribers are left out of the delivery lag)`);
+  if (published.size < importCount)
+    console.log(`the tap saw no terminal publish for ${importCount - published.size} job(s) (their subscribers are left out of the delivery lag)`);
   console.log('');
   printTable([
     ['API process', 'subscribers', 'RSS with subscribers idle', 'peak RSS while the imports ran'],
@@ -166,7 +190,11 @@ async function main(): Promise<void> {
   console.log(`events received in all: ${n(events)} (${(events / Math.max(1, subscribers.length)).toFixed(1)} per subscriber)`);
   const jobsCompleted = [...completedAt.values()].filter((j) => j.status === 'COMPLETED').length;
   const checks = [
-    { what: 'every subscriber received its terminal event', ok: received.length === subscribers.length, detail: `${n(received.length)} of ${n(subscribers.length)}` },
+    {
+      what: 'every subscriber received its terminal event',
+      ok: received.length === subscribers.length,
+      detail: `${n(received.length)} of ${n(subscribers.length)}`,
+    },
     { what: 'every import COMPLETED', ok: jobsCompleted === importCount, detail: `${jobsCompleted} of ${importCount}` },
     { what: 'no subscriber saw an error', ok: errors.length === 0, detail: errors.length ? `${errors.length}: ${errors[0]!.error}` : '0' },
   ];

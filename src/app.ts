@@ -123,13 +123,21 @@ export async function startApp(config: Config, role: Role): Promise<RunningApp> 
 async function startWorkerMetrics(services: CoreServices): Promise<MetricsServer | undefined> {
   const { config } = services;
   const { startMetricsServer } = await import('./http/metricsServer.ts');
-  const deps = { pool: services.pool, bus: services.bus, redisConfigured: Boolean(config.redisUrl), metrics: services.metrics, development: isDevelopment(config) };
+  const deps = {
+    pool: services.pool,
+    bus: services.bus,
+    redisConfigured: Boolean(config.redisUrl),
+    metrics: services.metrics,
+    development: isDevelopment(config),
+  };
   try {
     const server = await startMetricsServer(deps, config.metricsPort, config.metricsHost);
     log('metrics').info(`worker metrics, /healthz and /readyz at http://${config.metricsHost}:${server.port}/metrics`);
     return server;
   } catch (err) {
-    log('metrics').error(`could not listen on METRICS_PORT ${config.metricsPort} (${(err as Error).message}): this worker runs without /metrics; give each worker on a host its own METRICS_PORT`);
+    log('metrics').error(
+      `could not listen on METRICS_PORT ${config.metricsPort} (${(err as Error).message}): this worker runs without /metrics; give each worker on a host its own METRICS_PORT`,
+    );
     return undefined;
   }
 }

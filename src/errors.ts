@@ -21,8 +21,7 @@ export class AppError extends Error {
   }
 }
 
-export const unauthenticated = () =>
-  new AppError('UNAUTHENTICATED', 'a valid API token is required: send "Authorization: Bearer <token>"');
+export const unauthenticated = () => new AppError('UNAUTHENTICATED', 'a valid API token is required: send "Authorization: Bearer <token>"');
 export const forbidden = (what: string) => new AppError('FORBIDDEN', what);
 export const notFound = (what: string) => new AppError('NOT_FOUND', what);
 export const badInput = (message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) =>

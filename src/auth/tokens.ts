@@ -26,12 +26,7 @@ export function hashToken(token: string): string {
 }
 
 /** Creates the workspace if needed and a new token for it (expiring `expiresInMs` after its creation, or never); returns the token (shown once, never stored). */
-export async function createToken(
-  db: Db,
-  workspaceName: string,
-  role: TokenRole = 'member',
-  options: { expiresInMs?: number } = {},
-): Promise<string> {
+export async function createToken(db: Db, workspaceName: string, role: TokenRole = 'member', options: { expiresInMs?: number } = {}): Promise<string> {
   const workspace = await db.workspace.upsert({ where: { name: workspaceName }, create: { name: workspaceName }, update: {} });
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   // One clock for both: the lifetime counts from the creation time that `token list` shows.
@@ -53,7 +48,15 @@ export async function authenticate(db: pg.Pool, authorization: unknown): Promise
   if (typeof authorization !== 'string') return null;
   const token = authorization.replace(/^Bearer\s+/i, '').trim();
   if (!token.startsWith(TOKEN_PREFIX)) return null;
-  const { rows } = await db.query<{ id: string; workspaceId: string; workspaceName: string; role: TokenRole; expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null }>(
+  const { rows } = await db.query<{
+    id: string;
+    workspaceId: string;
+    workspaceName: string;
+    role: TokenRole;
+    expiresAt: Date | null;
+    revokedAt: Date | null;
+    lastUsedAt: Date | null;
+  }>(
     `SELECT t.id, t.workspace_id AS "workspaceId", w.name AS "workspaceName", t.role::text AS role,
             t.expires_at AS "expiresAt", t.revoked_at AS "revokedAt", t.last_used_at AS "lastUsedAt"
      FROM api_tokens t JOIN workspaces w ON w.id = t.workspace_id WHERE t.token_hash = $1`,

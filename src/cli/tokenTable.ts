@@ -2,7 +2,12 @@ import { tokenState, type TokenInfo } from '../auth/tokenAdmin.ts';
 
 /** "2026-11-24 04:17:03Z": sortable, unambiguous, and short enough for a terminal row. */
 export function formatTime(d: Date | null, none: string): string {
-  return d ? d.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z') : none;
+  return d
+    ? d
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d{3}Z$/, 'Z')
+    : none;
 }
 
 /** `token list` as an aligned plain-text table (no colours, so it pipes into grep and less). */

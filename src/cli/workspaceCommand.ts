@@ -39,7 +39,12 @@ export function parseLimitChanges(values: { 'max-concurrent-jobs'?: string; 'max
     const match = /^([A-Za-z_]+)=(.+)$/.exec(pair);
     if (!match) throw usage(`--max-rows takes ENTITY=N, got '${pair}'`);
     const entity = allEntities().find((e) => e.name === match[1].toUpperCase());
-    if (!entity) throw usage(`--max-rows: unknown entity '${match[1]}'; one of ${allEntities().map((e) => e.name.toLowerCase()).join(', ')}`);
+    if (!entity)
+      throw usage(
+        `--max-rows: unknown entity '${match[1]}'; one of ${allEntities()
+          .map((e) => e.name.toLowerCase())
+          .join(', ')}`,
+      );
     changes.maxRows = { ...changes.maxRows, [entity.name]: limitValue(`--max-rows ${match[1]}`, match[2], 0) };
   }
   return changes;

@@ -17,7 +17,10 @@ export async function downloadTo(url: string, out: string): Promise<number> {
     throw new ApiError(`cannot download ${url}: ${cause?.message ?? (err as Error).message}`, 'CONNECTION', { cause: err });
   }
   if (!res.ok || !res.body) {
-    const detail = await res.json().then((b: { error?: { message?: string } }) => b.error?.message, () => undefined);
+    const detail = await res.json().then(
+      (b: { error?: { message?: string } }) => b.error?.message,
+      () => undefined,
+    );
     throw new ApiError(`the download answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`, 'HTTP');
   }
   const partial = `${out}.part-${process.pid}`;

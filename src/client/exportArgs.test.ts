@@ -5,9 +5,12 @@ const parse = (args: string[]) => parseExportArgs(args, { BULKPORT_TOKEN: 'bp_t'
 
 describe('parseFilters', () => {
   it('should map KEY=VALUE filters onto ExportFilter, keys in any case and spelling', () => {
-    expect(
-      parseFilters(['status=paid', 'Status=open,void', 'created-after=2026-01-01', 'createdBefore=2026-06-30T12:00:00Z', 'search=Acme, Inc.']),
-    ).toEqual({ statusIn: ['paid', 'open', 'void'], createdAfter: '2026-01-01', createdBefore: '2026-06-30T12:00:00Z', search: 'Acme, Inc.' });
+    expect(parseFilters(['status=paid', 'Status=open,void', 'created-after=2026-01-01', 'createdBefore=2026-06-30T12:00:00Z', 'search=Acme, Inc.'])).toEqual({
+      statusIn: ['paid', 'open', 'void'],
+      createdAfter: '2026-01-01',
+      createdBefore: '2026-06-30T12:00:00Z',
+      search: 'Acme, Inc.',
+    });
     expect(parseFilters(['tags=vip', 'tagsAny=beta', 'updated_after=2026-02-01'])).toEqual({ tagsAny: ['vip', 'beta'], updatedAfter: '2026-02-01' });
     expect(parseFilters([])).toBeUndefined();
   });
@@ -27,7 +30,21 @@ describe('parseFilters', () => {
 
 describe('parseExportArgs', () => {
   it('should build the StartExportInput from the flags', () => {
-    const o = parse(['--entity', 'Invoices', '--filter', 'status=paid', '--format', 'jsonl', '--gzip', '--columns', 'number, amount', '--raw-cells', '--excel', '--out', 'x.jsonl.gz']);
+    const o = parse([
+      '--entity',
+      'Invoices',
+      '--filter',
+      'status=paid',
+      '--format',
+      'jsonl',
+      '--gzip',
+      '--columns',
+      'number, amount',
+      '--raw-cells',
+      '--excel',
+      '--out',
+      'x.jsonl.gz',
+    ]);
     expect(o.input).toEqual({
       entity: 'INVOICES',
       filter: { statusIn: ['paid'] },

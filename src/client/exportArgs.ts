@@ -75,7 +75,12 @@ export function parseFilters(filters: string[]): ExportFilterInput | undefined {
     if (value === '') throw new UsageError(`--filter ${rawKey}= needs a value`, EXPORT_USAGE);
     if (LIST_KEYS.has(key)) {
       const list = (out[key] as string[] | undefined) ?? [];
-      list.push(...value.split(',').map((v) => v.trim()).filter((v) => v !== ''));
+      list.push(
+        ...value
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v !== ''),
+      );
       (out as Record<string, unknown>)[key] = list;
     } else {
       if (out[key] !== undefined) throw new UsageError(`filter ${key} is given twice`, EXPORT_USAGE);
@@ -111,7 +116,11 @@ export function parseExportArgs(argv: string[], env: NodeJS.ProcessEnv = process
   if (filter) input.filter = filter;
   if (values.format !== undefined) input.format = enumValue('--format', values.format, EXPORT_USAGE, ['CSV', 'JSONL']);
   if (values.gzip) input.gzip = true;
-  if (values.columns !== undefined) input.columns = values.columns.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  if (values.columns !== undefined)
+    input.columns = values.columns
+      .split(',')
+      .map((c) => c.trim())
+      .filter((c) => c !== '');
   if (values['raw-cells']) input.rawCells = true;
   if (values.excel) input.excelCompatible = true;
   if (values['idempotency-key']) input.idempotencyKey = values['idempotency-key'];

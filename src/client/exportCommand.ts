@@ -20,10 +20,7 @@ export async function run(argv: string[]): Promise<number> {
     return r.startExport.id;
   });
   if (end.status !== 'COMPLETED') {
-    const { job } = await api.request<{ job: { failureReason: string | null } | null }>(
-      `query ($id: ID!) { job(id: $id) { failureReason } }`,
-      { id: jobId },
-    );
+    const { job } = await api.request<{ job: { failureReason: string | null } | null }>(`query ($id: ID!) { job(id: $id) { failureReason } }`, { id: jobId });
     process.stdout.write(`${end.status}: export job ${jobId}${job?.failureReason ? `\n  reason: ${job.failureReason}` : ''}\n`);
     return 1;
   }

@@ -60,7 +60,10 @@ export function parseImportArgs(argv: string[], env: NodeJS.ProcessEnv = process
   return {
     file: positionals[0],
     entity: enumValue('--entity', values.entity, IMPORT_USAGE),
-    strategy: values.strategy === undefined ? undefined : (enumValue('--strategy', values.strategy, IMPORT_USAGE, ['SKIP', 'UPDATE', 'FAIL']) as ImportOptions['strategy']),
+    strategy:
+      values.strategy === undefined
+        ? undefined
+        : (enumValue('--strategy', values.strategy, IMPORT_USAGE, ['SKIP', 'UPDATE', 'FAIL']) as ImportOptions['strategy']),
     mappingName: values.mapping?.trim(),
     dryRun: values['dry-run'] ?? false,
     failedRowsOut: values['failed-rows'],

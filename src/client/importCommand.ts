@@ -37,7 +37,8 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(`no failed rows: ${opts.failedRowsOut} not written\n`);
     } else {
       const { job: links } = await api.request<{ job: { failedRowsUrl: string | null } | null }>(FAILED_ROWS_URL, { id: jobId });
-      if (!links?.failedRowsUrl) throw new ApiError(`the server offers no failed-rows file for job ${jobId} (it may have passed its retention period)`, 'NOT_FOUND');
+      if (!links?.failedRowsUrl)
+        throw new ApiError(`the server offers no failed-rows file for job ${jobId} (it may have passed its retention period)`, 'NOT_FOUND');
       const size = await downloadTo(new URL(links.failedRowsUrl, opts.connection.httpUrl).toString(), opts.failedRowsOut);
       process.stdout.write(`saved the ${count(job.failedRows)} failed rows to ${opts.failedRowsOut} (${bytes(size)})\n`);
     }

@@ -21,7 +21,12 @@ export function importSummary(job: JobSummary): string {
   if (shown.length > 0) {
     lines.push(`  first row errors (${shown.length} of ${count(job.errors.totalCount)}):`);
     const widths = [0, 1, 2].map((i) => Math.max(...shown.map((e) => errorCells(e)[i].length)));
-    for (const e of shown) lines.push(`    ${errorCells(e).map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join('  ')}`);
+    for (const e of shown)
+      lines.push(
+        `    ${errorCells(e)
+          .map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c))
+          .join('  ')}`,
+      );
     if (job.errors.totalCount > shown.length) lines.push(`  all of them: job(id: "${job.id}") { errors(first, after) { … } } or --failed-rows OUT.csv`);
   }
   return lines.join('\n') + '\n';

@@ -43,11 +43,7 @@ function seededRandom(seed: number): () => number {
 
 describe('readCsv on well-formed input', () => {
   it('should yield the header as row 1 and data records from row 2', async () => {
-    expect(await readAll('email,name\na@x.com,Ann\nb@x.com,Bob\n')).toEqual([
-      ok(1, 'email', 'name'),
-      ok(2, 'a@x.com', 'Ann'),
-      ok(3, 'b@x.com', 'Bob'),
-    ]);
+    expect(await readAll('email,name\na@x.com,Ann\nb@x.com,Bob\n')).toEqual([ok(1, 'email', 'name'), ok(2, 'a@x.com', 'Ann'), ok(3, 'b@x.com', 'Bob')]);
   });
 
   it('should end records at CRLF, at a lone CR, and at a mix of both', async () => {
@@ -80,20 +76,11 @@ describe('readCsv on well-formed input', () => {
 
   it('should count a record with quoted line breaks as one row', async () => {
     const text = 'name,address\nAnn,"1 Main St\nSpringfield\r\nUSA"\nBob,"x\ry"\nCid,z\n';
-    expect(await readAll(text)).toEqual([
-      ok(1, 'name', 'address'),
-      ok(2, 'Ann', '1 Main St\nSpringfield\r\nUSA'),
-      ok(3, 'Bob', 'x\ry'),
-      ok(4, 'Cid', 'z'),
-    ]);
+    expect(await readAll(text)).toEqual([ok(1, 'name', 'address'), ok(2, 'Ann', '1 Main St\nSpringfield\r\nUSA'), ok(3, 'Bob', 'x\ry'), ok(4, 'Cid', 'z')]);
   });
 
   it('should accept a quote inside an unquoted field literally, as Excel writes it', async () => {
-    expect(await readAll('item,size\nTV,55" screen\n x "y",z\n')).toEqual([
-      ok(1, 'item', 'size'),
-      ok(2, 'TV', '55" screen'),
-      ok(3, ' x "y"', 'z'),
-    ]);
+    expect(await readAll('item,size\nTV,55" screen\n x "y",z\n')).toEqual([ok(1, 'item', 'size'), ok(2, 'TV', '55" screen'), ok(3, ' x "y"', 'z')]);
   });
 
   it('should keep empty fields, including a trailing one', async () => {
@@ -112,11 +99,7 @@ describe('readCsv on well-formed input', () => {
   });
 
   it('should treat a whitespace-only line as a record, not a blank line', async () => {
-    expect(await readAll('a,b\n  \n1,2\n')).toEqual([
-      ok(1, 'a', 'b'),
-      { row: 2, malformed: 'expected 2 fields, found 1', raw: '  ' },
-      ok(3, '1', '2'),
-    ]);
+    expect(await readAll('a,b\n  \n1,2\n')).toEqual([ok(1, 'a', 'b'), { row: 2, malformed: 'expected 2 fields, found 1', raw: '  ' }, ok(3, '1', '2')]);
   });
 
   it('should read the last record the same with or without a trailing line break', async () => {
@@ -296,19 +279,14 @@ describe('readCsv on encodings and chunking', () => {
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const pieces = ['ab', 'Zoë', 'Łukasz', '日本', '😀', ' ', ',', ';', '"', '""', '\n', '\r\n', '\r', 'x1', '', '-'] as const;
     const fieldText = (): string => Array.from({ length: Math.floor(random() * 4) }, () => pick(pieces)).join('');
-    const encode = (value: string): string =>
-      /[",\r\n]/.test(value) || random() < 0.2 ? `"${value.replaceAll('"', '""')}"` : value;
+    const encode = (value: string): string => (/[",\r\n]/.test(value) || random() < 0.2 ? `"${value.replaceAll('"', '""')}"` : value);
 
     for (let file = 0; file < 300; file++) {
       const columns = 2 + Math.floor(random() * 5);
       const lineBreak = pick(['\n', '\r\n', '\r']);
-      const rows = Array.from({ length: 1 + Math.floor(random() * 25) }, () =>
-        Array.from({ length: columns }, () => encode(fieldText())).join(','),
-      );
+      const rows = Array.from({ length: 1 + Math.floor(random() * 25) }, () => Array.from({ length: columns }, () => encode(fieldText())).join(','));
       const text = (random() < 0.2 ? '\uFEFF' : '') + rows.join(lineBreak) + (random() < 0.5 ? lineBreak : '');
-      const expected = (parseWhole(text, { bom: true, record_delimiter: lineBreak }) as string[][]).map((fields, i) =>
-        ok(i + 1, ...fields),
-      );
+      const expected = (parseWhole(text, { bom: true, record_delimiter: lineBreak }) as string[][]).map((fields, i) => ok(i + 1, ...fields));
 
       const bytes = Buffer.from(text);
       const cuts = Array.from({ length: Math.floor(random() * 8) }, () => Math.floor(random() * bytes.length)).sort((x, y) => x - y);

@@ -48,7 +48,6 @@ export interface ReadCsvOptions {
   maxRecordBytes?: number;
 }
 
-
 export function isMalformed(record: CsvRecord): record is CsvRecordMalformed {
   return 'malformed' in record;
 }
@@ -68,17 +67,11 @@ export function isMalformed(record: CsvRecord): record is CsvRecordMalformed {
  *
  * @throws RangeError at call time for an invalid delimiter or maxRecordBytes.
  */
-export function readCsv(
-  source: AsyncIterable<Buffer | Uint8Array | string>,
-  options: ReadCsvOptions = {},
-): AsyncGenerator<CsvRecord[]> {
+export function readCsv(source: AsyncIterable<Buffer | Uint8Array | string>, options: ReadCsvOptions = {}): AsyncGenerator<CsvRecord[]> {
   return readBatches(source, new RecordParser(options));
 }
 
-async function* readBatches(
-  source: AsyncIterable<Buffer | Uint8Array | string>,
-  parser: RecordParser,
-): AsyncGenerator<CsvRecord[]> {
+async function* readBatches(source: AsyncIterable<Buffer | Uint8Array | string>, parser: RecordParser): AsyncGenerator<CsvRecord[]> {
   for await (const chunk of source) {
     const batch = parser.push(chunk);
     if (batch.length > 0) yield batch;

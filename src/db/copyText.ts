@@ -10,7 +10,12 @@ export function copyEscape(v: string): string {
   if (!NEEDS_ESCAPE.test(v)) return v;
   // PostgreSQL text cannot hold NUL: it is kept visible as the two characters \0 (only raw
   // malformed lines and error values reach here with one; a cell with NUL is a row error).
-  return v.replace(/\u0000/g, '\\0').replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return v
+    .replace(/\u0000/g, '\\0')
+    .replace(/\\/g, '\\\\')
+    .replace(/\t/g, '\\t')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r');
 }
 
 /** An array literal such as {"vip","beta"}, itself escaped for COPY. */

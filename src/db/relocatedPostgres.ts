@@ -35,12 +35,22 @@ export async function startRelocatedPostgres(o: {
     fs.writeFileSync(pwfile, `${o.password}\n`, { mode: 0o600 });
     fs.chownSync(pwfile, o.user.uid, o.user.gid);
     try {
-      await runToEnd(spawn(path.join(bin, 'initdb'), [`--pgdata=${databaseDir}`, '--auth=password', '--username=postgres', `--pwfile=${pwfile}`, '--lc-messages=C'], { ...o.user, cwd: home, env: { ...process.env, LC_MESSAGES: 'C' } }));
+      await runToEnd(
+        spawn(path.join(bin, 'initdb'), [`--pgdata=${databaseDir}`, '--auth=password', '--username=postgres', `--pwfile=${pwfile}`, '--lc-messages=C'], {
+          ...o.user,
+          cwd: home,
+          env: { ...process.env, LC_MESSAGES: 'C' },
+        }),
+      );
     } finally {
       fs.rmSync(pwfile, { force: true });
     }
   }
-  const server = spawn(path.join(bin, 'postgres'), ['-D', databaseDir, '-p', String(o.port)], { ...o.user, cwd: home, env: { ...process.env, LC_MESSAGES: 'C' } });
+  const server = spawn(path.join(bin, 'postgres'), ['-D', databaseDir, '-p', String(o.port)], {
+    ...o.user,
+    cwd: home,
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
   await readyToAccept(server);
   log('embedded-postgres').info(`running as user postgres from ${bin}, data in ${databaseDir}`);
   return {

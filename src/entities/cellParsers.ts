@@ -12,8 +12,7 @@ function quoted(v: string): string {
 
 // Pragmatic address check (what users and mail providers accept), not the full RFC 5322 grammar:
 // one @, a non-empty local part without spaces, a dotted domain whose labels are letters/digits/hyphens.
-const EMAIL =
-  /^[^\s@"(),:;<>[\\\]]+@(?:[A-Za-z0-9\u00a1-\uffff](?:[A-Za-z0-9\u00a1-\uffff-]{0,61}[A-Za-z0-9\u00a1-\uffff])?\.)+[A-Za-z\u00a1-\uffff]{2,63}$/;
+const EMAIL = /^[^\s@"(),:;<>[\\\]]+@(?:[A-Za-z0-9\u00a1-\uffff](?:[A-Za-z0-9\u00a1-\uffff-]{0,61}[A-Za-z0-9\u00a1-\uffff])?\.)+[A-Za-z\u00a1-\uffff]{2,63}$/;
 
 export function text(maxLength: number) {
   return (v: string, column: string): CellValue | CellError =>
@@ -51,7 +50,8 @@ export function decimal(options: { scale: number; maxIntegerDigits: number }) {
     if (s.startsWith('-')) return { code: 'INVALID_NUMBER', message: `${column} must not be negative, got ${quoted(v)}` };
     if (!DECIMAL.test(s)) return { code: 'INVALID_NUMBER', message: `${column} must be a number such as 1234.50, got ${quoted(v)}` };
     const [int, frac = ''] = s.replace(/,/g, '').split('.');
-    if (frac.length > options.scale) return { code: 'INVALID_NUMBER', message: `${column} must have at most ${options.scale} decimal places, got ${quoted(v)}` };
+    if (frac.length > options.scale)
+      return { code: 'INVALID_NUMBER', message: `${column} must have at most ${options.scale} decimal places, got ${quoted(v)}` };
     const digits = int.replace(/^0+(?=\d)/, '');
     if (digits.length > options.maxIntegerDigits) return { code: 'INVALID_NUMBER', message: `${column} is too large: ${quoted(v)}` };
     return frac ? `${digits || '0'}.${frac}` : digits || '0';

@@ -27,10 +27,32 @@ describe('column mappings', () => {
 
   it('should refuse unknown fields, a field for two columns and a column named twice', () => {
     expect(reasonOf(() => checkMapping(contacts, [{ column: 'A', field: 'vorname' }]))).toBe('UNKNOWN_FIELD');
-    expect(reasonOf(() => checkMapping(contacts, [{ column: 'A', field: 'email' }, { column: 'B', field: 'email' }]))).toBe('FIELD_MAPPED_TWICE');
-    expect(reasonOf(() => checkMapping(contacts, [{ column: 'A', field: null }, { column: ' A', field: 'email' }]))).toBe('COLUMN_MAPPED_TWICE');
+    expect(
+      reasonOf(() =>
+        checkMapping(contacts, [
+          { column: 'A', field: 'email' },
+          { column: 'B', field: 'email' },
+        ]),
+      ),
+    ).toBe('FIELD_MAPPED_TWICE');
+    expect(
+      reasonOf(() =>
+        checkMapping(contacts, [
+          { column: 'A', field: null },
+          { column: ' A', field: 'email' },
+        ]),
+      ),
+    ).toBe('COLUMN_MAPPED_TWICE');
     expect(reasonOf(() => checkMapping(contacts, [{ column: '  ', field: 'email' }]))).toBe('INVALID_COLUMN');
-    expect(reasonOf(() => checkMapping(contacts, [{ column: 'A', field: 'email' }, { column: 'B', field: null }, { column: 'C', field: null }]))).toBeNull();
+    expect(
+      reasonOf(() =>
+        checkMapping(contacts, [
+          { column: 'A', field: 'email' },
+          { column: 'B', field: null },
+          { column: 'C', field: null },
+        ]),
+      ),
+    ).toBeNull();
   });
 
   it('should apply saved choices under explicit ones, skipping columns the file lacks and fields already chosen', () => {

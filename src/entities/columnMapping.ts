@@ -31,11 +31,14 @@ export function checkMapping(entity: EntityDefinition, mapping: ColumnChoice[], 
     columns.add(key);
     if (field === null) continue;
     if (!fields.has(field)) {
-      throw badInput(`the ${what} maps column '${key}' to '${field}', which is not a field of ${entity.name}: use one of ${[...fields].join(', ')}, or null to ignore the column`, {
-        reason: 'UNKNOWN_FIELD',
-        column: key,
-        field,
-      });
+      throw badInput(
+        `the ${what} maps column '${key}' to '${field}', which is not a field of ${entity.name}: use one of ${[...fields].join(', ')}, or null to ignore the column`,
+        {
+          reason: 'UNKNOWN_FIELD',
+          column: key,
+          field,
+        },
+      );
     }
     const other = chosen.get(field);
     if (other !== undefined) {

@@ -2,7 +2,10 @@ import type { EntityDefinition } from './entityDefinition.ts';
 
 /** "First Name", "first_name", "FIRST-NAME" → "firstname": case, spaces, underscores and hyphens do not matter. */
 export function normalizeHeader(h: string): string {
-  return h.replace(/^\uFEFF/, '').toLowerCase().replace(/[\s_-]+/g, '');
+  return h
+    .replace(/^\uFEFF/, '')
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
 }
 
 /**
@@ -19,7 +22,10 @@ export interface ColumnChoice {
  * NUL characters or surrounding spaces (a spreadsheet shows none of them, so nobody can type them).
  */
 export function columnKey(text: string): string {
-  return text.replace(/^\uFEFF/, '').replace(/\u0000/g, '').trim();
+  return text
+    .replace(/^\uFEFF/, '')
+    .replace(/\u0000/g, '')
+    .trim();
 }
 
 export interface HeaderMatch {

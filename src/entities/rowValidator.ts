@@ -40,7 +40,13 @@ export function createRowValidator(entity: EntityDefinition, match: HeaderMatch,
       // in the file's encoding decode to (src/csv/transcode.ts; the CSV reader for UTF-8).
       if (raw.includes('\u0000')) {
         ok = false;
-        errors.push({ row, column: col.name, code: 'INVALID_CHARACTER', message: `${col.name} contains a NUL byte`, value: clip(raw.replace(/\u0000/g, '\\0')) });
+        errors.push({
+          row,
+          column: col.name,
+          code: 'INVALID_CHARACTER',
+          message: `${col.name} contains a NUL byte`,
+          value: clip(raw.replace(/\u0000/g, '\\0')),
+        });
         continue;
       }
       if (raw.includes('\uFFFD')) {

@@ -30,8 +30,7 @@ export async function downloadLinkFor(
 }
 
 export type DownloadDecision =
-  | { ok: true; job: JobRecord; key: string; fileName: string; contentType: string }
-  | { ok: false; status: 403 | 404; code: string; message: string };
+  { ok: true; job: JobRecord; key: string; fileName: string; contentType: string } | { ok: false; status: 403 | 404; code: string; message: string };
 
 export type LinkDecision = { ok: true; job: JobRecord } | { ok: false; status: 403 | 404; code: string; message: string };
 

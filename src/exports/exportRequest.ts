@@ -32,10 +32,16 @@ export function toExportOptions(entity: EntityDefinition, input: StartExportInpu
   if (columns.length === 0) throw badInput('columns must name at least one column', { field: 'columns' });
   const unknown = columns.filter((c) => !known.includes(c));
   if (unknown.length > 0) {
-    throw badInput(`unknown column${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).map((c) => `'${c.slice(0, 64)}'`).join(', ')} for ${entity.name}; valid columns: ${known.join(', ')}`, {
-      field: 'columns',
-      unknownColumns: unknown,
-    });
+    throw badInput(
+      `unknown column${unknown.length > 1 ? 's' : ''} ${unknown
+        .slice(0, 5)
+        .map((c) => `'${c.slice(0, 64)}'`)
+        .join(', ')} for ${entity.name}; valid columns: ${known.join(', ')}`,
+      {
+        field: 'columns',
+        unknownColumns: unknown,
+      },
+    );
   }
   const repeated = columns.find((c, i) => columns.indexOf(c) !== i);
   if (repeated) throw badInput(`column '${repeated}' is listed twice`, { field: 'columns' });

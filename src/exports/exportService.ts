@@ -19,16 +19,13 @@ export async function startExport(
   const options = toExportOptions(entity, input);
   const idempotencyKey = idempotencyKeyOf(input.idempotencyKey);
   const jobId = randomUUID();
-  const created = await createQueuedJob(
-    deps.pool,
-    {
-      id: jobId,
-      workspaceId: viewer.workspaceId,
-      kind: 'EXPORT',
-      entity: entity.name,
-      idempotencyKey,
-      options,
-    },
-  );
+  const created = await createQueuedJob(deps.pool, {
+    id: jobId,
+    workspaceId: viewer.workspaceId,
+    kind: 'EXPORT',
+    entity: entity.name,
+    idempotencyKey,
+    options,
+  });
   return created ?? (await findByIdempotencyKey(deps.pool, viewer.workspaceId, idempotencyKey!))!;
 }

@@ -70,12 +70,14 @@ export async function runExport(deps: ExportDeps, job: ExportJob, lease: TaskLea
     const header = o.format === 'CSV' ? 1 : 0;
     let writing = Promise.resolve();
     timer = setInterval(() => {
-      writing = writing.then(async () => {
-        if (lease.stopRequested) return void copy.destroy(new ExportStopped('shutdown'));
-        const j = await recordExportProgress(deps.pool, job.id, Math.min(total, Math.max(0, counter.records - header)), total);
-        if (!j) copy.destroy(new ExportStopped('cancelled'));
-        else await deps.onProgress(j);
-      }).catch(() => undefined);
+      writing = writing
+        .then(async () => {
+          if (lease.stopRequested) return void copy.destroy(new ExportStopped('shutdown'));
+          const j = await recordExportProgress(deps.pool, job.id, Math.min(total, Math.max(0, counter.records - header)), total);
+          if (!j) copy.destroy(new ExportStopped('cancelled'));
+          else await deps.onProgress(j);
+        })
+        .catch(() => undefined);
     }, deps.progressIntervalMs ?? 500);
 
     try {

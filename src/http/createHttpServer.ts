@@ -56,7 +56,15 @@ export async function createHttpServer(services: AppServices): Promise<HttpServe
       // In-flight requests get a third of the shutdown budget; the worker needs the rest.
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: Math.floor(services.config.shutdownTimeoutMs / 3) }),
       requestGuards<GraphQLContext>({ maxCost: services.config.graphqlMaxCost }),
-      { async serverWillStart() { return { async drainServer() { await ws.close(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await ws.close();
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();

@@ -1,5 +1,14 @@
 import type http from 'node:http';
-import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { WebSocketServer } from 'ws';
@@ -53,7 +62,11 @@ export function attachGraphQLWebSocket(server: http.Server, path: string, schema
       onSubscribe: (ctx, _id, payload) => {
         // ctx.subscriptions already holds this one.
         if (Object.keys(ctx.subscriptions).length > config.wsMaxSubscriptions) {
-          return [new GraphQLError(`a connection may hold ${config.wsMaxSubscriptions} subscriptions at once: complete one first`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
+          return [
+            new GraphQLError(`a connection may hold ${config.wsMaxSubscriptions} subscriptions at once: complete one first`, {
+              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
+            }),
+          ];
         }
         let document;
         try {
@@ -78,8 +91,7 @@ export function attachGraphQLWebSocket(server: http.Server, path: string, schema
         };
       },
       // The same masking as over HTTP: no driver message or stack trace leaves outside development.
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map(format) } : undefined,
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : undefined),
       onError: (_ctx, _id, _payload, errors) => errors.map(format),
     },
     wsServer,

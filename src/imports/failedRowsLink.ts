@@ -31,6 +31,10 @@ export async function failedRowsLinkFor(
 
 /** The download's file name: the upload's, safe characters only, with -failed-rows before .csv. */
 export function failedRowsFileName(job: ImportJob): string {
-  const base = (job.fileName ?? '').replace(/\.csv$/i, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 100);
+  const base = (job.fileName ?? '')
+    .replace(/\.csv$/i, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 100);
   return `${base || `${job.entity.toLowerCase()}-import-${job.id.slice(0, 8)}`}-failed-rows.csv`;
 }

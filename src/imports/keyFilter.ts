@@ -9,7 +9,10 @@ export class KeyFilter {
   private readonly mask: number;
 
   /** @param log2Bits 26 = 8 MB: about 2 false positives per million keys at 1M keys, 0.3% at 5M. */
-  constructor(log2Bits = 26, private readonly hashes = 5) {
+  constructor(
+    log2Bits = 26,
+    private readonly hashes = 5,
+  ) {
     this.bits = new Int32Array(2 ** (log2Bits - 5));
     this.mask = 2 ** log2Bits - 1;
   }

@@ -91,9 +91,7 @@ export async function mergeChunk(
       const held = await lockUsage(db, job.workspaceId, entity.name);
       // A dry run's earlier chunks wrote nothing: what they would have inserted counts here, read
       // under the lock (not from `job`, loaded before it), as those chunks committed it.
-      const dryRunInserted = job.dryRun
-        ? (await db.query<{ n: number }>('SELECT inserted_rows AS n FROM jobs WHERE id = $1', [p.jobId])).rows[0].n
-        : 0;
+      const dryRunInserted = job.dryRun ? (await db.query<{ n: number }>('SELECT inserted_rows AS n FROM jobs WHERE id = $1', [p.jobId])).rows[0].n : 0;
       const room = maxRows - held - dryRunInserted;
       refused = await rowsPastQuota(db, entity, t.rows, { fromRow: p.fromRow, toRow: p.toRow, deferred: p.deferred }, job.workspaceId, room);
       if (refused.length > 0) await db.query(`UPDATE ${t.rows} SET ok = false WHERE row_no = ANY($1::int[])`, [refused.map((r) => r.row)]);
@@ -159,7 +157,10 @@ async function storeRowErrors(
   mergeErrors: MergeRowError[],
   maxRowErrors: number,
 ): Promise<{ stored: number; dropped: boolean }> {
-  const { rows } = await db.query<{ room: number }>(`SELECT greatest(0, $2::int - stored_errors) AS room FROM jobs WHERE id = $1 FOR NO KEY UPDATE`, [p.jobId, maxRowErrors]);
+  const { rows } = await db.query<{ room: number }>(`SELECT greatest(0, $2::int - stored_errors) AS room FROM jobs WHERE id = $1 FOR NO KEY UPDATE`, [
+    p.jobId,
+    maxRowErrors,
+  ]);
   let room = rows[0]?.room ?? 0;
   const staged = await db.query(
     `INSERT INTO job_row_errors (job_id, "row", "column", code, message, value)

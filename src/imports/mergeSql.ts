@@ -42,7 +42,9 @@ export function mergeSql(
     // MATERIALIZED: inlined, the planner (which sees a few hundred staged rows where there are
     // thousands, staging is never analysed) probes prev once per inserted row: quadratic (200,000
     // updates ran for over 5 minutes instead of 5 s).
-    const prev = ledger ? `prev AS MATERIALIZED (SELECT t.id, to_jsonb(t.*) AS before FROM ${target} t JOIN src s ON t.workspace_id = $4 AND ${sameKey('t')} WHERE ${differs('t', 's')}),` : '';
+    const prev = ledger
+      ? `prev AS MATERIALIZED (SELECT t.id, to_jsonb(t.*) AS before FROM ${target} t JOIN src s ON t.workspace_id = $4 AND ${sameKey('t')} WHERE ${differs('t', 's')}),`
+      : '';
     const led = ledger
       ? `, led AS (INSERT INTO ${ledger} (row_no, entity_id, action, written_at, before)
           SELECT ins.import_row, ins.id, CASE WHEN ins.inserted THEN 'I' ELSE 'U' END, now(), p.before

@@ -4,7 +4,10 @@
  * import is then restaged from its stored file (see stagingPlan.ts) and finishes exactly.
  */
 export class StagingLost extends Error {
-  constructor(readonly jobId: string, detail: string) {
+  constructor(
+    readonly jobId: string,
+    detail: string,
+  ) {
     super(`the staged rows of import ${jobId} were lost (PostgreSQL restarted after a crash): ${detail}; restaging from the stored file`);
     this.name = 'StagingLost';
   }

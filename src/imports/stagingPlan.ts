@@ -15,9 +15,7 @@ import { markStagingInUse, stagingIntact, type StagingTables } from './stagingTa
  *           with their chunk and wait for their rows. Chunks already merged are restaged too, because
  *           settling deferred duplicates needs every key's first row.
  */
-export type StagingPlan =
-  | { mode: 'fresh' | 'resume'; resumeAfterRow: number; countedChunks: 0 }
-  | { mode: 'repair'; resumeAfterRow: 0; countedChunks: number };
+export type StagingPlan = { mode: 'fresh' | 'resume'; resumeAfterRow: number; countedChunks: 0 } | { mode: 'repair'; resumeAfterRow: 0; countedChunks: number };
 
 /**
  * Decides, then marks staging in use (the sentinel). `resumeAfterRow` is the last row of the last

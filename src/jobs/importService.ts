@@ -83,7 +83,8 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
     const upload = sniffer ? pipeline(req.file, sniffer, () => undefined) : req.file;
     ({ bytes } = await deps.store.put(fileKey, upload, { maxBytes: maxUploadBytes }));
   } catch (err) {
-    if (err instanceof BlobTooLargeError || (err instanceof AppError && err.details.reason === 'FILE_TOO_LARGE')) throw fileTooLarge(maxUploadBytes, maxUploadBytes < deps.limits.maxUploadBytes);
+    if (err instanceof BlobTooLargeError || (err instanceof AppError && err.details.reason === 'FILE_TOO_LARGE'))
+      throw fileTooLarge(maxUploadBytes, maxUploadBytes < deps.limits.maxUploadBytes);
     // The transport refused the rest of the request (a second file, a broken part): it says why.
     if (err instanceof AppError) throw err;
     log('api').warn({ workspace: viewer.workspaceId, fileName: req.fileName }, `upload failed: ${(err as Error).message}`);
@@ -101,23 +102,20 @@ export async function startImport(deps: JobServiceDeps, viewer: Viewer, req: Sta
     }
   }
 
-  const created = await createQueuedJob(
-    deps.pool,
-    {
-      id: jobId,
-      workspaceId: viewer.workspaceId,
-      kind: 'IMPORT',
-      entity: req.entity,
-      idempotencyKey,
-      fileName: req.fileName,
-      fileKey,
-      fileBytes: bytes,
-      duplicateStrategy: req.duplicateStrategy,
-      encoding,
-      dryRun: req.dryRun ?? false,
-      options: mapping ? { mapping } : {},
-    },
-  );
+  const created = await createQueuedJob(deps.pool, {
+    id: jobId,
+    workspaceId: viewer.workspaceId,
+    kind: 'IMPORT',
+    entity: req.entity,
+    idempotencyKey,
+    fileName: req.fileName,
+    fileKey,
+    fileBytes: bytes,
+    duplicateStrategy: req.duplicateStrategy,
+    encoding,
+    dryRun: req.dryRun ?? false,
+    options: mapping ? { mapping } : {},
+  });
   if (created) return created;
   // Lost a race with a concurrent request carrying the same key: theirs is the job.
   await deps.store.delete(fileKey);

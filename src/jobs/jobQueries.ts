@@ -90,7 +90,11 @@ export interface RowErrorNode {
 }
 
 /** A job's row errors in (row, column) order. */
-export async function listRowErrors(db: Db, jobId: string, args: { first: number; after?: string | null }): Promise<Page<RowErrorNode> & { totalCount: () => Promise<number> }> {
+export async function listRowErrors(
+  db: Db,
+  jobId: string,
+  args: { first: number; after?: string | null },
+): Promise<Page<RowErrorNode> & { totalCount: () => Promise<number> }> {
   const first = pageSize(args.first);
   const where: Record<string, unknown> = { jobId };
   if (args.after) {

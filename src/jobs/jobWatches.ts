@@ -125,7 +125,10 @@ export class JobWatches {
     this.counters.jobsRead += due.length;
     let rows: JobRecord[];
     try {
-      rows = await loadJobs(this.deps.pool, due.map((w) => w.jobId));
+      rows = await loadJobs(
+        this.deps.pool,
+        due.map((w) => w.jobId),
+      );
     } catch (err) {
       this.warnOnce(`re-reading ${due.length} watched job(s) failed: ${(err as Error).message}`);
       return;

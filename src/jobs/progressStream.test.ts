@@ -3,7 +3,17 @@ import type { ProgressEvent } from './progressBus.ts';
 import { ProgressStream } from './progressStream.ts';
 
 function state(processedRows: number, status: ProgressEvent['status'] = 'RUNNING'): ProgressEvent {
-  return { jobId: 'j', status, totalRows: 1000, processedRows, succeededRows: processedRows, failedRows: 0, percent: processedRows / 10, rowsPerSecond: null, etaSeconds: null };
+  return {
+    jobId: 'j',
+    status,
+    totalRows: 1000,
+    processedRows,
+    succeededRows: processedRows,
+    failedRows: 0,
+    percent: processedRows / 10,
+    rowsPerSecond: null,
+    etaSeconds: null,
+  };
 }
 
 describe('ProgressStream', () => {

@@ -93,7 +93,9 @@ export class RedisProgressBus implements ProgressBus {
     if (!set) {
       set = new Set();
       this.listeners.set(jobId, set);
-      subscribing = this.subscriber().subscribe(this.channel(jobId)).catch((err: Error) => warnOnce('subscriber', `subscribe: ${err.message}`));
+      subscribing = this.subscriber()
+        .subscribe(this.channel(jobId))
+        .catch((err: Error) => warnOnce('subscriber', `subscribe: ${err.message}`));
     }
     set.add(listener);
     // Wait a moment for SUBSCRIBE so the caller misses nothing, but never hang on a Redis outage:

@@ -110,7 +110,14 @@ export function isReadablePayload(task: TaskName, payload: unknown): boolean {
   if (task !== 'import_merge') return true;
   const rejected = p.rejected ?? 0;
   return (
-    isInt(p.chunk) && isInt(p.fromRow) && isInt(p.toRow) && isInt(p.rows) && (p.rows as number) >= 0 && typeof p.deferred === 'boolean' &&
-    isInt(rejected) && (rejected as number) >= 0 && (rejected as number) <= (p.rows as number)
+    isInt(p.chunk) &&
+    isInt(p.fromRow) &&
+    isInt(p.toRow) &&
+    isInt(p.rows) &&
+    (p.rows as number) >= 0 &&
+    typeof p.deferred === 'boolean' &&
+    isInt(rejected) &&
+    (rejected as number) >= 0 &&
+    (rejected as number) <= (p.rows as number)
   );
 }

@@ -27,10 +27,13 @@ export async function revertChunk(pool: pg.Pool, revert: JobRecord, importJobId:
     await lease.assertHeld(db);
     const marked = await db.query('INSERT INTO job_chunks (job_id, chunk) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING chunk', [revert.id, c.chunk]);
     if (marked.rowCount === 0) return null;
-    const { rows } = await db.query<{ processed: number; deleted: number; restored: number; kept: number }>(
-      revertChunkSql(entity, ledgerTable(importJobId)),
-      [revert.id, importJobId, c.fromRow, c.toRow, revert.workspaceId],
-    );
+    const { rows } = await db.query<{ processed: number; deleted: number; restored: number; kept: number }>(revertChunkSql(entity, ledgerTable(importJobId)), [
+      revert.id,
+      importJobId,
+      c.fromRow,
+      c.toRow,
+      revert.workspaceId,
+    ]);
     await addUsage(db, revert.workspaceId, entity.name, -rows[0].deleted);
     await recordRevertedChunk(db, revert.id, rows[0]);
     return completeIfDone(db, revert.id);

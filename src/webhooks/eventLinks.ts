@@ -23,7 +23,11 @@ export async function eventLinks(deps: { pool: pg.Pool; store: BlobStore; config
   if (job.kind === 'IMPORT') {
     // Served by the API whatever the store, so only with PUBLIC_URL.
     if (!config.publicUrl) return {};
-    const link = await failedRowsLinkFor({ pool: deps.pool, signingSecret: config.signingSecret, ttlSeconds: config.downloadLinkTtlSeconds }, job, config.publicUrl);
+    const link = await failedRowsLinkFor(
+      { pool: deps.pool, signingSecret: config.signingSecret, ttlSeconds: config.downloadLinkTtlSeconds },
+      job,
+      config.publicUrl,
+    );
     return link ? { failedRowsUrl: link.url } : {};
   }
   if (job.kind !== 'EXPORT' || (!config.publicUrl && !deps.store.signedUrl)) return {};

@@ -106,7 +106,11 @@ export class Heartbeat {
 
   private async connect(): Promise<pg.Client> {
     if (this.client) return this.client;
-    const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: this.o.intervalMs, application_name: 'bulkport-heartbeat' });
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      connectionTimeoutMillis: this.o.intervalMs,
+      application_name: 'bulkport-heartbeat',
+    });
     client.on('error', () => this.drop(client)); // the server went away: reconnect on next use
     await client.connect();
     this.client = client;

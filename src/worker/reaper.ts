@@ -20,7 +20,10 @@ export function startReaper(heartbeat: Heartbeat, o: ReaperOptions): { stop(): v
     running = true;
     heartbeat
       .run((client) => reapDeadPools(client, o.deadAfterSeconds))
-      .then((reaped) => reaped.pools.length > 0 && o.onReaped?.(reaped), (err: Error) => o.onError?.(err))
+      .then(
+        (reaped) => reaped.pools.length > 0 && o.onReaped?.(reaped),
+        (err: Error) => o.onError?.(err),
+      )
       .finally(() => (running = false));
   }, o.intervalMs);
   return { stop: () => clearInterval(timer) };

@@ -62,7 +62,10 @@ export function jobTask<T extends JobTaskName>(
     const jobLog = jobLogger({ jobId, workspace, task, ...(typeof chunk === 'number' ? { chunk } : {}) });
     if (!isReadablePayload(task, raw)) {
       jobLog.error({ taskId: helpers.job.id }, `unreadable payload: ${JSON.stringify(raw)?.slice(0, 200)}`);
-      await announceJob(ctx, await markFailed(ctx.pool, jobId, 'an internal task of this job could not be read; start the job again, and contact support if it happens again'));
+      await announceJob(
+        ctx,
+        await markFailed(ctx.pool, jobId, 'an internal task of this job could not be read; start the job again, and contact support if it happens again'),
+      );
       return;
     }
     const held = { taskId: helpers.job.id, poolId: helpers.job.locked_by ?? '' };

@@ -80,7 +80,10 @@ export async function runWorker(services: CoreServices): Promise<RunningWorker> 
       heartbeat.clearPool();
       setTimeout(() => void retryStart(), delay).unref();
     };
-    current.promise.then(() => ended('it shut down'), (err: Error) => ended(err.message));
+    current.promise.then(
+      () => ended('it shut down'),
+      (err: Error) => ended(err.message),
+    );
   };
   const retryStart = async () => {
     if (shutdown.stopping) return;

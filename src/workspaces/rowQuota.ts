@@ -15,7 +15,10 @@ import type { EntityDefinition } from '../entities/entityDefinition.ts';
  */
 export async function lockUsage(db: pg.ClientBase, workspaceId: string, entity: string): Promise<number> {
   await db.query(`INSERT INTO workspace_usage (workspace_id, entity, rows) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, [workspaceId, entity]);
-  const { rows } = await db.query<{ rows: string }>(`SELECT rows FROM workspace_usage WHERE workspace_id = $1 AND entity = $2 FOR UPDATE`, [workspaceId, entity]);
+  const { rows } = await db.query<{ rows: string }>(`SELECT rows FROM workspace_usage WHERE workspace_id = $1 AND entity = $2 FOR UPDATE`, [
+    workspaceId,
+    entity,
+  ]);
   return Number(rows[0].rows);
 }
 

@@ -70,7 +70,9 @@ export interface LimitChanges {
 /** Changes a workspace's own limits (creating the workspace if needed); returns its id. */
 export async function setOwnLimits(db: pg.Pool | pg.ClientBase, workspaceName: string, c: LimitChanges): Promise<string> {
   const rowsPatch = Object.fromEntries(Object.entries(c.maxRows ?? {}).filter(([, v]) => v !== null));
-  const rowsCleared = Object.entries(c.maxRows ?? {}).filter(([, v]) => v === null).map(([k]) => k);
+  const rowsCleared = Object.entries(c.maxRows ?? {})
+    .filter(([, v]) => v === null)
+    .map(([k]) => k);
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO workspaces (id, name) VALUES (gen_random_uuid(), $1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
     [workspaceName],
@@ -82,7 +84,15 @@ export async function setOwnLimits(db: pg.Pool | pg.ClientBase, workspaceName: s
        max_upload_bytes = CASE WHEN $4 THEN $5::bigint ELSE max_upload_bytes END,
        max_rows = (max_rows - $6::text[]) || $7::jsonb
      WHERE id = $1`,
-    [id, c.maxConcurrentJobs !== undefined, c.maxConcurrentJobs ?? null, c.maxUploadBytes !== undefined, c.maxUploadBytes ?? null, rowsCleared, JSON.stringify(rowsPatch)],
+    [
+      id,
+      c.maxConcurrentJobs !== undefined,
+      c.maxConcurrentJobs ?? null,
+      c.maxUploadBytes !== undefined,
+      c.maxUploadBytes ?? null,
+      rowsCleared,
+      JSON.stringify(rowsPatch),
+    ],
   );
   return id;
 }

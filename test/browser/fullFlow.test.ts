@@ -110,7 +110,9 @@ describe.skipIf(!RUN)(
       // 4. The row errors, in row order (spreadsheet rows: data row n is row n + 1).
       const errors = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Code' }) });
       await expect.poll(() => errors.locator('tbody tr[aria-rowindex]').count()).toBe(bad.length);
-      const rows = await errors.locator('tbody tr[aria-rowindex]').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
+      const rows = await errors
+        .locator('tbody tr[aria-rowindex]')
+        .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
       expect(rows.map((r) => Number(r[0]))).toEqual(bad.map((n) => n + 1));
       expect(rows.find((r) => r[0] === '121')?.slice(1, 3)).toEqual(['first_name', 'REQUIRED']);
       expect(rows.find((r) => r[0] === '51')?.slice(1, 3)).toEqual(['email', 'INVALID_EMAIL']);

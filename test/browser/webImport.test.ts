@@ -120,7 +120,13 @@ describe('importing a spreadsheet through the web app, in Chromium, against the 
     const errors = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Code' }) });
     expect(await errors.getByRole('columnheader').allTextContents()).toEqual(['Row', 'Column', 'Code', 'Message', 'Value']);
     const firstError = errors.getByRole('row').nth(1);
-    expect(await firstError.getByRole('cell').allTextContents()).toEqual(['101', 'email', 'INVALID_EMAIL', "invalid email 'not-an-email-100'", 'not-an-email-100']);
+    expect(await firstError.getByRole('cell').allTextContents()).toEqual([
+      '101',
+      'email',
+      'INVALID_EMAIL',
+      "invalid email 'not-an-email-100'",
+      'not-an-email-100',
+    ]);
     await expect.poll(() => errors.locator('tbody tr[aria-rowindex]').count()).toBe(10);
     expect(await page.getByText('Showing 10 of 10 row errors').count()).toBe(1);
     await screenshot(page, 'job-completed');
@@ -180,7 +186,10 @@ describe('importing a spreadsheet through the web app, in Chromium, against the 
 
     await page.getByText('COMPLETED', { exact: true }).waitFor({ timeout: 30_000 });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download export' }).click()]);
-    const lines = fs.readFileSync((await download.path())!, 'utf8').trimEnd().split('\n');
+    const lines = fs
+      .readFileSync((await download.path())!, 'utf8')
+      .trimEnd()
+      .split('\n');
     // Odd-numbered contacts are tagged vip; of those, rows 100, 200, … failed, and they are even.
     expect(lines[0]).toBe('email,first_name,last_name,phone,company,tags');
     expect(lines).toHaveLength(1 + 500);

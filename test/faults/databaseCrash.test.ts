@@ -66,32 +66,45 @@ async function runImport(workspace: string, during?: (jobId: string) => Promise<
 }
 
 describe('PostgreSQL restarted in immediate mode mid-import', () => {
-  it('should restage what crash recovery emptied and finish exactly, with no process crashing', async () => {
-    const baseline = await runImport('baseline');
-    const crashed = await runImport('crashed', async (jobId) => {
-      await waitFor('a quarter of the chunks merged', async () => {
-        const p = await jobProgressRow(pg.url, jobId).catch(() => undefined);
-        return p && p.merged_chunks >= 60 ? true : undefined;
-      }, 120_000);
-      const before = (await jobProgressRow(pg.url, jobId)).merged_chunks;
-      const crashedAt = Date.now();
-      await pg.crashRestart(2000);
-      const upAt = Date.now();
-      await waitFor('merges to go on after the restart', async () => {
-        const p = await jobProgressRow(pg.url, jobId).catch(() => undefined);
-        return p && (p.merged_chunks > before || p.status !== 'RUNNING') ? true : undefined;
-      }, 120_000, 100);
-      console.log(
-        `[faults] PostgreSQL immediate restart: down ${((upAt - crashedAt) / 1000).toFixed(1)} s; ` +
-          `merges committing again ${((Date.now() - upAt) / 1000).toFixed(1)} s after it was back`,
-      );
-    });
-    expect(crashed).toEqual(baseline);
-    expect(api.isRunning()).toBe(true);
-    expect(worker.isRunning()).toBe(true);
-    expect(worker.tail(200)).toMatch(/were lost .*restaging/);
-    // The restage is counted where it happened: on the worker's own metrics port.
-    const metrics = await (await fetch(`${workerMetrics}/metrics`)).text();
-    expect(Number(/^bulkport_restages_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
-  }, FAULT_TEST_TIMEOUT);
+  it(
+    'should restage what crash recovery emptied and finish exactly, with no process crashing',
+    async () => {
+      const baseline = await runImport('baseline');
+      const crashed = await runImport('crashed', async (jobId) => {
+        await waitFor(
+          'a quarter of the chunks merged',
+          async () => {
+            const p = await jobProgressRow(pg.url, jobId).catch(() => undefined);
+            return p && p.merged_chunks >= 60 ? true : undefined;
+          },
+          120_000,
+        );
+        const before = (await jobProgressRow(pg.url, jobId)).merged_chunks;
+        const crashedAt = Date.now();
+        await pg.crashRestart(2000);
+        const upAt = Date.now();
+        await waitFor(
+          'merges to go on after the restart',
+          async () => {
+            const p = await jobProgressRow(pg.url, jobId).catch(() => undefined);
+            return p && (p.merged_chunks > before || p.status !== 'RUNNING') ? true : undefined;
+          },
+          120_000,
+          100,
+        );
+        console.log(
+          `[faults] PostgreSQL immediate restart: down ${((upAt - crashedAt) / 1000).toFixed(1)} s; ` +
+            `merges committing again ${((Date.now() - upAt) / 1000).toFixed(1)} s after it was back`,
+        );
+      });
+      expect(crashed).toEqual(baseline);
+      expect(api.isRunning()).toBe(true);
+      expect(worker.isRunning()).toBe(true);
+      expect(worker.tail(200)).toMatch(/were lost .*restaging/);
+      // The restage is counted where it happened: on the worker's own metrics port.
+      const metrics = await (await fetch(`${workerMetrics}/metrics`)).text();
+      expect(Number(/^bulkport_restages_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    },
+    FAULT_TEST_TIMEOUT,
+  );
 });

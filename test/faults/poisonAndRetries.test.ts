@@ -51,7 +51,9 @@ describe('poison input', () => {
 
   it('should fail a job one of whose tasks has an unreadable payload, at once', async () => {
     const job = await queued('poison-payload', validContactsCsv(5));
-    await withDatabase(t.databaseUrl, (c) => c.query(`SELECT graphile_worker.add_job('import_merge', json_build_object('jobId', $1::text, 'chunk', 'three'), max_attempts := 25)`, [job.id]));
+    await withDatabase(t.databaseUrl, (c) =>
+      c.query(`SELECT graphile_worker.add_job('import_merge', json_build_object('jobId', $1::text, 'chunk', 'three'), max_attempts := 25)`, [job.id]),
+    );
     const worker = await t.startWorker();
     const ended = await waitForJob(t.url, job.token, job.id);
     expect(ended.status).toBe('FAILED');
@@ -69,7 +71,8 @@ describe('errors that may pass', () => {
     );
   const unblock = (workspace: string) =>
     withDatabase(t.databaseUrl, (c) => c.query(`ALTER TABLE contacts DROP CONSTRAINT test_block_${workspace.replace(/\W/g, '_')}`));
-  const csvFor = (workspace: string, rows: number) => `email,first_name,company\n${Array.from({ length: rows }, (_, i) => `r${i}@example.com,R${i},${workspace}`).join('\n')}\n`;
+  const csvFor = (workspace: string, rows: number) =>
+    `email,first_name,company\n${Array.from({ length: rows }, (_, i) => `r${i}@example.com,R${i},${workspace}`).join('\n')}\n`;
 
   it('should retry a failing merge with a growing, jittered delay, then complete exactly once the cause is gone', async () => {
     await block('retry-ok');
@@ -77,8 +80,11 @@ describe('errors that may pass', () => {
     const worker = await t.startWorker();
     try {
       // The merges fail, and are queued again with attempt 2, to run a moment later.
-      const retried = await waitFor('a merge queued for its second attempt', async () =>
-        (await tasksOf(job.id)).find((r) => r.task === 'import_merge' && r.payload.attempt === 2), 30_000);
+      const retried = await waitFor(
+        'a merge queued for its second attempt',
+        async () => (await tasksOf(job.id)).find((r) => r.task === 'import_merge' && r.payload.attempt === 2),
+        30_000,
+      );
       expect(retried.payload.attempt).toBe(2);
       expect((await t.app.services.pool.query(`SELECT status FROM jobs WHERE id = $1`, [job.id])).rows[0].status).toBe('RUNNING');
     } finally {

@@ -44,12 +44,17 @@ function processOf(pid: number): AppProcess {
 
 /** Seconds from `since` until the dead pool holds none of the job's tasks: they run elsewhere, or ran. */
 async function secondsUntilTakenOver(jobId: string, deadPool: string, since: number): Promise<number> {
-  await waitFor('the dead worker\'s tasks to be taken over', async () => {
-    const held = await withDatabase(s.databaseUrl, (c) =>
-      c.query(`SELECT 1 FROM graphile_worker._private_jobs WHERE payload->>'jobId' = $1 AND locked_by = $2`, [jobId, deadPool]),
-    );
-    return held.rowCount === 0 ? true : undefined;
-  }, 60_000, 100);
+  await waitFor(
+    "the dead worker's tasks to be taken over",
+    async () => {
+      const held = await withDatabase(s.databaseUrl, (c) =>
+        c.query(`SELECT 1 FROM graphile_worker._private_jobs WHERE payload->>'jobId' = $1 AND locked_by = $2`, [jobId, deadPool]),
+      );
+      return held.rowCount === 0 ? true : undefined;
+    },
+    60_000,
+    100,
+  );
   return (Date.now() - since) / 1000;
 }
 
@@ -64,92 +69,108 @@ beforeAll(async () => {
 afterAll(() => s?.stop());
 
 describe('a worker process killed with SIGKILL', () => {
-  it('should resume mid-stage on the other worker within 30 s and end exactly as an uninterrupted run', async () => {
-    const job = await startImport('kill-stage');
-    const holder = await waitFor('the stage task a quarter through the file', async () => {
-      const p = await jobProgressRow(s.databaseUrl, job.id);
-      if (p.total_chunks !== null || p.staged_chunks < 40) return undefined;
-      return (await taskHolders(s.databaseUrl, job.id)).find((h) => h.task === 'import_stage');
-    });
-    const victim = processOf(holder.pid);
-    const frozen = (await jobProgressRow(s.databaseUrl, job.id)).staged_chunks;
-    const killedAt = Date.now();
-    victim.kill('SIGKILL');
-    expect(await victim.ended).toBe('killed by SIGKILL');
+  it(
+    'should resume mid-stage on the other worker within 30 s and end exactly as an uninterrupted run',
+    async () => {
+      const job = await startImport('kill-stage');
+      const holder = await waitFor('the stage task a quarter through the file', async () => {
+        const p = await jobProgressRow(s.databaseUrl, job.id);
+        if (p.total_chunks !== null || p.staged_chunks < 40) return undefined;
+        return (await taskHolders(s.databaseUrl, job.id)).find((h) => h.task === 'import_stage');
+      });
+      const victim = processOf(holder.pid);
+      const frozen = (await jobProgressRow(s.databaseUrl, job.id)).staged_chunks;
+      const killedAt = Date.now();
+      victim.kill('SIGKILL');
+      expect(await victim.ended).toBe('killed by SIGKILL');
 
-    const resumedAfter = await secondsUntilTakenOver(job.id, holder.poolId, killedAt);
-    await waitFor('staging to go on', async () => ((await jobProgressRow(s.databaseUrl, job.id)).staged_chunks > frozen ? true : undefined));
-    console.log(`[faults] SIGKILL mid-stage: its stage task was taken over by the other worker after ${resumedAfter.toFixed(1)} s`);
-    expect(resumedAfter).toBeLessThan(30);
-    expect(await finish(job)).toEqual(baseline);
-    await startWorker();
-  }, FAULT_TEST_TIMEOUT);
+      const resumedAfter = await secondsUntilTakenOver(job.id, holder.poolId, killedAt);
+      await waitFor('staging to go on', async () => ((await jobProgressRow(s.databaseUrl, job.id)).staged_chunks > frozen ? true : undefined));
+      console.log(`[faults] SIGKILL mid-stage: its stage task was taken over by the other worker after ${resumedAfter.toFixed(1)} s`);
+      expect(resumedAfter).toBeLessThan(30);
+      expect(await finish(job)).toEqual(baseline);
+      await startWorker();
+    },
+    FAULT_TEST_TIMEOUT,
+  );
 
-  it('should resume mid-merge on the other worker within 30 s and end exactly as an uninterrupted run', async () => {
-    const job = await startImport('kill-merge');
-    const holder = await waitFor('a merge task held by a worker that is not staging', async () => {
-      const p = await jobProgressRow(s.databaseUrl, job.id);
-      if (p.merged_chunks < 20) return undefined;
-      const holders = await taskHolders(s.databaseUrl, job.id);
-      const stagers = new Set(holders.filter((h) => h.task === 'import_stage').map((h) => h.pid));
-      return holders.find((h) => h.task === 'import_merge' && !stagers.has(h.pid));
-    });
-    const victim = processOf(holder.pid);
-    const killedAt = Date.now();
-    victim.kill('SIGKILL');
-    await victim.ended;
+  it(
+    'should resume mid-merge on the other worker within 30 s and end exactly as an uninterrupted run',
+    async () => {
+      const job = await startImport('kill-merge');
+      const holder = await waitFor('a merge task held by a worker that is not staging', async () => {
+        const p = await jobProgressRow(s.databaseUrl, job.id);
+        if (p.merged_chunks < 20) return undefined;
+        const holders = await taskHolders(s.databaseUrl, job.id);
+        const stagers = new Set(holders.filter((h) => h.task === 'import_stage').map((h) => h.pid));
+        return holders.find((h) => h.task === 'import_merge' && !stagers.has(h.pid));
+      });
+      const victim = processOf(holder.pid);
+      const killedAt = Date.now();
+      victim.kill('SIGKILL');
+      await victim.ended;
 
-    const resumedAfter = await secondsUntilTakenOver(job.id, holder.poolId, killedAt);
-    console.log(`[faults] SIGKILL mid-merge: its merge tasks were taken over after ${resumedAfter.toFixed(1)} s`);
-    expect(resumedAfter).toBeLessThan(30);
-    expect(await finish(job)).toEqual(baseline);
-    await startWorker();
-  }, FAULT_TEST_TIMEOUT);
+      const resumedAfter = await secondsUntilTakenOver(job.id, holder.poolId, killedAt);
+      console.log(`[faults] SIGKILL mid-merge: its merge tasks were taken over after ${resumedAfter.toFixed(1)} s`);
+      expect(resumedAfter).toBeLessThan(30);
+      expect(await finish(job)).toEqual(baseline);
+      await startWorker();
+    },
+    FAULT_TEST_TIMEOUT,
+  );
 });
 
 describe('a worker process sent SIGTERM (a deploy)', () => {
-  it('should hand its stage task back, exit 0 within 10 s, and let the other worker finish exactly', async () => {
-    const job = await startImport('sigterm');
-    const holder = await waitFor('the stage task a quarter through the file', async () => {
-      const p = await jobProgressRow(s.databaseUrl, job.id);
-      if (p.total_chunks !== null || p.staged_chunks < 40) return undefined;
-      return (await taskHolders(s.databaseUrl, job.id)).find((h) => h.task === 'import_stage');
-    });
-    const victim = processOf(holder.pid);
-    const sentAt = Date.now();
-    victim.kill('SIGTERM');
-    const how = await victim.ended;
-    const exitSeconds = (Date.now() - sentAt) / 1000;
-    console.log(`[faults] SIGTERM mid-stage: the worker exited (${how}) after ${exitSeconds.toFixed(1)} s`);
-    expect(how).toBe('exit code 0');
-    expect(exitSeconds).toBeLessThan(10);
-    expect(victim.tail(50)).toMatch(/handed back|handing back/);
-    expect(await finish(job)).toEqual(baseline);
-    await startWorker();
-  }, FAULT_TEST_TIMEOUT);
+  it(
+    'should hand its stage task back, exit 0 within 10 s, and let the other worker finish exactly',
+    async () => {
+      const job = await startImport('sigterm');
+      const holder = await waitFor('the stage task a quarter through the file', async () => {
+        const p = await jobProgressRow(s.databaseUrl, job.id);
+        if (p.total_chunks !== null || p.staged_chunks < 40) return undefined;
+        return (await taskHolders(s.databaseUrl, job.id)).find((h) => h.task === 'import_stage');
+      });
+      const victim = processOf(holder.pid);
+      const sentAt = Date.now();
+      victim.kill('SIGTERM');
+      const how = await victim.ended;
+      const exitSeconds = (Date.now() - sentAt) / 1000;
+      console.log(`[faults] SIGTERM mid-stage: the worker exited (${how}) after ${exitSeconds.toFixed(1)} s`);
+      expect(how).toBe('exit code 0');
+      expect(exitSeconds).toBeLessThan(10);
+      expect(victim.tail(50)).toMatch(/handed back|handing back/);
+      expect(await finish(job)).toEqual(baseline);
+      await startWorker();
+    },
+    FAULT_TEST_TIMEOUT,
+  );
 });
 
 describe('a worker that was paused while the reaper gave its task to another (split brain)', () => {
-  it('should not commit when it wakes: the import ends exactly as an uninterrupted run', async () => {
-    const job = await startImport('paused');
-    const holder = await waitFor('the stage task a quarter through the file', async () => {
-      const p = await jobProgressRow(s.databaseUrl, job.id);
-      if (p.total_chunks !== null || p.staged_chunks < 40) return undefined;
-      return (await taskHolders(s.databaseUrl, job.id)).find((h) => h.task === 'import_stage');
-    });
-    const sleeper = processOf(holder.pid);
-    sleeper.kill('SIGSTOP');
-    let whileAsleep: ImportOutcome;
-    try {
-      // The other worker's reaper frees the task and ends the sleeper's sessions; the import finishes there.
-      whileAsleep = await finish(job);
-    } finally {
-      sleeper.kill('SIGCONT');
-    }
-    expect(whileAsleep).toEqual(baseline);
-    // Awake again, it finds its transactions gone and its task held by no one it knows: nothing more commits.
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
-    expect(await importOutcome(s.databaseUrl, job.id)).toEqual(baseline);
-    expect(sleeper.isRunning()).toBe(true); // it woke up, found it had lost the task, and carries on
-  }, FAULT_TEST_TIMEOUT);
+  it(
+    'should not commit when it wakes: the import ends exactly as an uninterrupted run',
+    async () => {
+      const job = await startImport('paused');
+      const holder = await waitFor('the stage task a quarter through the file', async () => {
+        const p = await jobProgressRow(s.databaseUrl, job.id);
+        if (p.total_chunks !== null || p.staged_chunks < 40) return undefined;
+        return (await taskHolders(s.databaseUrl, job.id)).find((h) => h.task === 'import_stage');
+      });
+      const sleeper = processOf(holder.pid);
+      sleeper.kill('SIGSTOP');
+      let whileAsleep: ImportOutcome;
+      try {
+        // The other worker's reaper frees the task and ends the sleeper's sessions; the import finishes there.
+        whileAsleep = await finish(job);
+      } finally {
+        sleeper.kill('SIGCONT');
+      }
+      expect(whileAsleep).toEqual(baseline);
+      // Awake again, it finds its transactions gone and its task held by no one it knows: nothing more commits.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      expect(await importOutcome(s.databaseUrl, job.id)).toEqual(baseline);
+      expect(sleeper.isRunning()).toBe(true); // it woke up, found it had lost the task, and carries on
+    },
+    FAULT_TEST_TIMEOUT,
+  );
 });

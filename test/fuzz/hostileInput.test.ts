@@ -46,8 +46,16 @@ async function expectServerUnharmed(): Promise<void> {
   // Files are written to a temporary name and published whole: give an aborted upload a moment to clean up.
   const deadline = Date.now() + 3_000;
   for (;;) {
-    const keys = await withDatabase(s.databaseUrl, async (c) =>
-      new Set((await c.query<{ key: string }>(`SELECT file_key AS key FROM jobs WHERE file_key IS NOT NULL UNION SELECT result_key FROM jobs WHERE result_key IS NOT NULL`)).rows.map((r) => r.key)),
+    const keys = await withDatabase(
+      s.databaseUrl,
+      async (c) =>
+        new Set(
+          (
+            await c.query<{ key: string }>(
+              `SELECT file_key AS key FROM jobs WHERE file_key IS NOT NULL UNION SELECT result_key FROM jobs WHERE result_key IS NOT NULL`,
+            )
+          ).rows.map((r) => r.key),
+        ),
     );
     const orphans = storedFiles(s.storageDir).filter((f) => !keys.has(f));
     if (orphans.length === 0) return;
@@ -68,7 +76,11 @@ const headerLine = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 60 }).map((v) => `X-Fuzz: ${v}\r\n`),
   fc.integer({ min: 15_000, max: 20_000 }).map((n) => `X-Big: ${'h'.repeat(n)}\r\n`),
 );
-const content = fc.oneof(fc.constant(validContactsCsv(3)), fc.string({ unit: 'binary', maxLength: 200 }), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1')));
+const content = fc.oneof(
+  fc.constant(validContactsCsv(3)),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1')),
+);
 const mapField = fc.oneof(
   fc.constant('{"0":["variables.input.file"]}'),
   fc.constant('{"0":["variables.input.file","variables.input.file"]}'),
@@ -105,7 +117,8 @@ type MultipartCase = typeof multipartCase extends fc.Arbitrary<infer T> ? T : ne
 
 function buildMultipart(c: MultipartCase): { request: Buffer; hangUp: boolean } {
   const b = c.boundary;
-  const partText = (disposition: string, header: string, body: string) => `--${b}\r\nContent-Disposition: form-data; ${disposition}\r\n${header}\r\n${body}\r\n`;
+  const partText = (disposition: string, header: string, body: string) =>
+    `--${b}\r\nContent-Disposition: form-data; ${disposition}\r\n${header}\r\n${body}\r\n`;
   const parts: string[] = [];
   if (c.operations !== null) parts.push(partText('name="operations"', '', c.operations));
   if (c.map !== null) parts.push(partText('name="map"', '', c.map));
@@ -124,27 +137,43 @@ function buildMultipart(c: MultipartCase): { request: Buffer; hangUp: boolean } 
 }
 
 describe('fuzzing the server with hostile input', () => {
-  it('should survive any multipart request: alive, still answering, no orphan file', async () => {
-    await fc.assert(
-      fc.asyncProperty(multipartCase, async (c) => {
-        const { request, hangUp } = buildMultipart(c);
-        const r = await rawRequest(s.url, request, 5_000, hangUp ? 200 : undefined);
-        if (r.status !== 0) expect(r.status).toBeLessThan(500);
-        await expectServerUnharmed();
-      }),
-      params,
-    );
-  }, TIMEOUT);
+  it(
+    'should survive any multipart request: alive, still answering, no orphan file',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(multipartCase, async (c) => {
+          const { request, hangUp } = buildMultipart(c);
+          const r = await rawRequest(s.url, request, 5_000, hangUp ? 200 : undefined);
+          if (r.status !== 0) expect(r.status).toBeLessThan(500);
+          await expectServerUnharmed();
+        }),
+        params,
+      );
+    },
+    TIMEOUT,
+  );
 
   // ---- WebSocket frames ------------------------------------------------------------------------
 
   const frame = fc.oneof(
     fc.string({ maxLength: 50 }),
     fc.json(),
-    fc.record({ type: fc.constantFrom('connection_init', 'subscribe', 'complete', 'ping', 'pong', 'next', 'connection_ack', 'nope'), id: fc.option(fc.string({ maxLength: 5 })), payload: fc.anything({ maxDepth: 2 }) }).map((m) => JSON.stringify(m)),
+    fc
+      .record({
+        type: fc.constantFrom('connection_init', 'subscribe', 'complete', 'ping', 'pong', 'next', 'connection_ack', 'nope'),
+        id: fc.option(fc.string({ maxLength: 5 })),
+        payload: fc.anything({ maxDepth: 2 }),
+      })
+      .map((m) => JSON.stringify(m)),
     fc.constant(JSON.stringify({ type: 'subscribe', id: '1', payload: { query: 'subscription { jobProgress(jobId: ' } })),
     fc.constant(JSON.stringify({ type: 'subscribe', id: '1', payload: { query: '{ __schema { types { name } } }' } })),
-    fc.constant(JSON.stringify({ type: 'subscribe', id: '2', payload: { query: 'subscription($id: ID!) { jobProgress(jobId: $id) { status } }', variables: { id: '\u0000' } } })),
+    fc.constant(
+      JSON.stringify({
+        type: 'subscribe',
+        id: '2',
+        payload: { query: 'subscription($id: ID!) { jobProgress(jobId: $id) { status } }', variables: { id: '\u0000' } },
+      }),
+    ),
     fc.integer({ min: 1024 * 1024, max: 1024 * 1024 + 100_000 }).map((n) => 'x'.repeat(n)),
   );
   const wsCase = fc.record({
@@ -152,53 +181,68 @@ describe('fuzzing the server with hostile input', () => {
     frames: fc.array(frame, { maxLength: 6 }),
   });
 
-  it('should survive any sequence of WebSocket frames: alive and still answering', async () => {
-    await fc.assert(
-      fc.asyncProperty(wsCase, async (c) => {
-        const socket = await RawGraphQLSocket.open(s.wsUrl);
-        if (c.init === 'valid') socket.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
-        if (c.init === 'invalid') socket.send({ type: 'connection_init', payload: { authorization: 'Bearer bp_nope' } });
-        if (c.init === 'garbage') socket.send({ type: 'connection_init', payload: 'not an object' });
-        for (const f of c.frames) if (socket.isOpen) socket.send(f);
-        await new Promise((resolve) => setTimeout(resolve, 30));
-        socket.close();
-        await socket.closed;
-        await expectServerUnharmed();
-      }),
-      params,
-    );
-  }, TIMEOUT);
+  it(
+    'should survive any sequence of WebSocket frames: alive and still answering',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(wsCase, async (c) => {
+          const socket = await RawGraphQLSocket.open(s.wsUrl);
+          if (c.init === 'valid') socket.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
+          if (c.init === 'invalid') socket.send({ type: 'connection_init', payload: { authorization: 'Bearer bp_nope' } });
+          if (c.init === 'garbage') socket.send({ type: 'connection_init', payload: 'not an object' });
+          for (const f of c.frames) if (socket.isOpen) socket.send(f);
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          socket.close();
+          await socket.closed;
+          await expectServerUnharmed();
+        }),
+        params,
+      );
+    },
+    TIMEOUT,
+  );
 
   // ---- GraphQL arguments -----------------------------------------------------------------------
 
-  const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom('\u0000', 'a\u0000b', '\r\n', "'; DROP TABLE jobs; --", '%_\\', 'x'.repeat(5000)));
+  const text = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 300 }),
+    fc.constantFrom('\u0000', 'a\u0000b', '\r\n', "'; DROP TABLE jobs; --", '%_\\', 'x'.repeat(5000)),
+  );
   const operation = fc.oneof(
     text.map((v) => ({ query: `mutation($k: String) { startExport(input: { entity: CONTACTS, idempotencyKey: $k }) { id } }`, variables: { k: v } })),
     text.map((v) => ({ query: `mutation($s: String) { startExport(input: { entity: INVOICES, filter: { search: $s } }) { id } }`, variables: { s: v } })),
-    fc.array(text, { maxLength: 5 }).map((v) => ({ query: `mutation($t: [String!]) { startExport(input: { entity: CONTACTS, filter: { tagsAny: $t } }) { id } }`, variables: { t: v } })),
-    fc.array(text, { maxLength: 3 }).map((v) => ({ query: `mutation($c: [String!]) { startExport(input: { entity: CONTACTS, columns: $c }) { id } }`, variables: { c: v } })),
+    fc
+      .array(text, { maxLength: 5 })
+      .map((v) => ({ query: `mutation($t: [String!]) { startExport(input: { entity: CONTACTS, filter: { tagsAny: $t } }) { id } }`, variables: { t: v } })),
+    fc
+      .array(text, { maxLength: 3 })
+      .map((v) => ({ query: `mutation($c: [String!]) { startExport(input: { entity: CONTACTS, columns: $c }) { id } }`, variables: { c: v } })),
     text.map((v) => ({ query: `query($id: ID!) { job(id: $id) { id } }`, variables: { id: v } })),
     text.map((v) => ({ query: `mutation($id: ID!) { cancelJob(id: $id) { id } }`, variables: { id: v } })),
     text.map((v) => ({ query: `query($a: String) { jobs(first: 5, after: $a) { nodes { id } } }`, variables: { a: v } })),
     text.map((v) => ({ query: `{ job(id: ${JSON.stringify(v)}) { id } }`, variables: {} })),
   );
 
-  it('should answer any string argument without an internal error', async () => {
-    await fc.assert(
-      fc.asyncProperty(operation, async (op) => {
-        const res = await fetch(s.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify(op),
-        });
-        expect(res.status).toBeLessThan(500);
-        const body = (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
-        for (const e of body.errors ?? []) expect(e.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
-      }),
-      params,
-    );
-    await expectServerUnharmed();
-  }, TIMEOUT);
+  it(
+    'should answer any string argument without an internal error',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(operation, async (op) => {
+          const res = await fetch(s.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify(op),
+          });
+          expect(res.status).toBeLessThan(500);
+          const body = (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+          for (const e of body.errors ?? []) expect(e.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
+        }),
+        params,
+      );
+      await expectServerUnharmed();
+    },
+    TIMEOUT,
+  );
 
   it('should hold no more open file descriptors than when it started', async () => {
     // Sockets of the last cases may still be closing: allow them a moment.

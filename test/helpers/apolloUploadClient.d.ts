@@ -3,12 +3,6 @@ declare module 'apollo-upload-client/UploadHttpLink.mjs' {
   import { ApolloLink } from '@apollo/client';
 
   export default class UploadHttpLink extends ApolloLink {
-    constructor(options?: {
-      uri?: string;
-      headers?: Record<string, string>;
-      fetch?: typeof fetch;
-      fetchOptions?: RequestInit;
-      credentials?: string;
-    });
+    constructor(options?: { uri?: string; headers?: Record<string, string>; fetch?: typeof fetch; fetchOptions?: RequestInit; credentials?: string });
   }
 }

@@ -42,13 +42,7 @@ export interface AppProcess {
   ended: Promise<string>;
 }
 
-export function startAppProcess(
-  name: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  logPath: string,
-  nodeFlags: string[] = [],
-): AppProcess {
+export function startAppProcess(name: string, args: string[], env: NodeJS.ProcessEnv, logPath: string, nodeFlags: string[] = []): AppProcess {
   const log = openSync(logPath, 'a');
   const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ...args], {
     cwd: REPO_ROOT,

@@ -13,10 +13,9 @@ export interface StoredContact {
 /** Rows of the contacts table in one workspace (by name): the ground truth an import is checked against. */
 export function countContacts(databaseUrl: string, workspace: string): Promise<number> {
   return withDatabase(databaseUrl, async (c) => {
-    const r = await c.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM contacts JOIN workspaces w ON w.id = contacts.workspace_id WHERE w.name = $1`,
-      [workspace],
-    );
+    const r = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM contacts JOIN workspaces w ON w.id = contacts.workspace_id WHERE w.name = $1`, [
+      workspace,
+    ]);
     return r.rows[0].n;
   });
 }

@@ -63,7 +63,10 @@ export function parseCsv(text: string | Buffer): string[][] {
 export function parseJsonl(text: string): any[] {
   if (text === '') return [];
   if (!text.endsWith('\n')) throw new Error(`a JSONL file must end with a newline: ${JSON.stringify(text.slice(-40))}`);
-  return text.slice(0, -1).split('\n').map((line) => JSON.parse(line));
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 /** Replaces one query parameter of a link, as someone editing the URL by hand would. */

@@ -36,7 +36,10 @@ export function importOutcome(databaseUrl: string, jobId: string): Promise<Impor
         [jobId],
       )
     ).rows[0];
-    const errors = await c.query<{ e: string }>(`SELECT "row" || '|' || "column" || '|' || code AS e FROM job_row_errors WHERE job_id = $1 ORDER BY "row", "column"`, [jobId]);
+    const errors = await c.query<{ e: string }>(
+      `SELECT "row" || '|' || "column" || '|' || code AS e FROM job_row_errors WHERE job_id = $1 ORDER BY "row", "column"`,
+      [jobId],
+    );
     const rows = await c.query<{ digest: string; n: number }>(
       `SELECT md5(coalesce(string_agg(concat_ws('|', email, first_name, last_name, phone, company, array_to_string(tags, ',')), E'\\n' ORDER BY email), '')) AS digest,
               count(*)::int AS n
@@ -57,7 +60,11 @@ export interface JobProgressRow {
 }
 
 export function jobProgressRow(databaseUrl: string, jobId: string): Promise<JobProgressRow> {
-  return withDatabase(databaseUrl, async (c) => (await c.query<JobProgressRow>(`SELECT status, staged_chunks, total_chunks, merged_chunks, processed_rows FROM jobs WHERE id = $1`, [jobId])).rows[0]);
+  return withDatabase(
+    databaseUrl,
+    async (c) =>
+      (await c.query<JobProgressRow>(`SELECT status, staged_chunks, total_chunks, merged_chunks, processed_rows FROM jobs WHERE id = $1`, [jobId])).rows[0],
+  );
 }
 
 /** The pids of the worker processes holding a task of this job, by task identifier (from their heartbeats). */
@@ -87,13 +94,15 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 
 /** The graphile-worker tasks queued or running for a job: identifier, payload, and whether run_at is still ahead. */
 export function queuedTasks(databaseUrl: string, jobId: string): Promise<Array<{ task: string; payload: any; later: boolean }>> {
-  return withDatabase(databaseUrl, async (c) =>
-    (
-      await c.query(
-        `SELECT j.task_identifier AS task, p.payload, j.run_at > now() AS later
+  return withDatabase(
+    databaseUrl,
+    async (c) =>
+      (
+        await c.query(
+          `SELECT j.task_identifier AS task, p.payload, j.run_at > now() AS later
          FROM graphile_worker.jobs j JOIN graphile_worker._private_jobs p ON p.id = j.id WHERE p.payload->>'jobId' = $1`,
-        [jobId],
-      )
-    ).rows,
+          [jobId],
+        )
+      ).rows,
   );
 }

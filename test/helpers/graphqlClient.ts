@@ -7,7 +7,12 @@ export interface GraphQLResponse<T = any> {
 }
 
 /** A plain JSON GraphQL request over HTTP, as any client would send it. */
-export async function gql<T = any>(url: string, token: string | undefined, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
+export async function gql<T = any>(
+  url: string,
+  token: string | undefined,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResponse<T>> {
   const { status: _status, ...body } = await gqlWithStatus<T>(url, token, query, variables);
   return body;
 }

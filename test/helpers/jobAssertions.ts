@@ -21,7 +21,12 @@ export function expectWellFormedStream(events: any[], jobId: string): void {
     expect(e.percent).toBeGreaterThanOrEqual(0);
     expect(e.percent).toBeLessThanOrEqual(100);
   }
-  expect(events.slice(0, -1).map((e) => e.status).filter((s) => terminal.includes(s))).toEqual([]);
+  expect(
+    events
+      .slice(0, -1)
+      .map((e) => e.status)
+      .filter((s) => terminal.includes(s)),
+  ).toEqual([]);
   expect(terminal).toContain(events.at(-1).status);
   for (let i = 1; i < events.length; i++) {
     expect(events[i].processedRows).toBeGreaterThanOrEqual(events[i - 1].processedRows);

@@ -66,7 +66,9 @@ export function multipartPost(url: string, boundary: string, body: Buffer | stri
   const head =
     `POST ${pathname} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n` +
     `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${bytes.length}\r\n` +
-    Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
+    Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('') +
     '\r\n';
   return Buffer.concat([Buffer.from(head, 'latin1'), bytes]);
 }

@@ -23,10 +23,12 @@ export class RawGraphQLSocket {
       this.messages.push(parsed);
       for (const w of this.waiters.splice(0)) w();
     });
-    this.closed = new Promise((resolve) => this.ws.on('close', (code, reason) => {
-      resolve({ code, reason: String(reason) });
-      for (const w of this.waiters.splice(0)) w();
-    }));
+    this.closed = new Promise((resolve) =>
+      this.ws.on('close', (code, reason) => {
+        resolve({ code, reason: String(reason) });
+        for (const w of this.waiters.splice(0)) w();
+      }),
+    );
   }
 
   static async open(url: string): Promise<RawGraphQLSocket> {

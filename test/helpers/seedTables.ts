@@ -76,7 +76,18 @@ export async function insertInvoices(databaseUrl: string, workspace: string, row
       await c.query(
         `INSERT INTO invoices (workspace_id, number, customer_email, customer_name, amount, currency, issued_at, status, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9::timestamptz, now()), COALESCE($10::timestamptz, $9::timestamptz, now()))`,
-        [ws, r.number, r.customer_email ?? null, r.customer_name, r.amount, r.currency ?? null, r.issued_at ?? null, r.status ?? null, r.created_at ?? null, r.updated_at ?? null],
+        [
+          ws,
+          r.number,
+          r.customer_email ?? null,
+          r.customer_name,
+          r.amount,
+          r.currency ?? null,
+          r.issued_at ?? null,
+          r.status ?? null,
+          r.created_at ?? null,
+          r.updated_at ?? null,
+        ],
       );
     }
   });

@@ -84,10 +84,11 @@ export async function buildTemplate(): Promise<void> {
 /** A fresh database cloned from the migrated template: each test file gets its own clean data. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `bulkport_t_${randomBytes(6).toString('hex')}`;
-  const clone = () => withAdmin(async (c) => {
-    await c.query(`CREATE DATABASE ${name} TEMPLATE ${templateName()}`);
-    await stamp(c, name);
-  });
+  const clone = () =>
+    withAdmin(async (c) => {
+      await c.query(`CREATE DATABASE ${name} TEMPLATE ${templateName()}`);
+      await stamp(c, name);
+    });
   for (let attempt = 1; ; attempt++) {
     try {
       await clone();

@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validContactsCsv } from '../helpers/buildCsv.ts';
 import { countContacts } from '../helpers/contactsTable.ts';
-import { allJobIds, CANCEL_JOB, fetchJob, gql, importAndWait, JOB_QUERY, LIST_JOBS, subscribeProgress, uploadImport, wsClient } from '../helpers/graphqlClient.ts';
+import {
+  allJobIds,
+  CANCEL_JOB,
+  fetchJob,
+  gql,
+  importAndWait,
+  JOB_QUERY,
+  LIST_JOBS,
+  subscribeProgress,
+  uploadImport,
+  wsClient,
+} from '../helpers/graphqlClient.ts';
 import { storedFiles } from '../helpers/storedFiles.ts';
 import { startTestApp, type TestApp } from '../helpers/testApp.ts';
 

@@ -44,7 +44,9 @@ describe('strings a client sends', () => {
     expect(onlyError(lineBreak).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
     const longSearch = await gql(t.url, token, START_EXPORT, { input: { entity: 'CONTACTS', filter: { search: 'x'.repeat(201) } } });
     expect(onlyError(longSearch).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.search' });
-    const manyTags = await gql(t.url, token, START_EXPORT, { input: { entity: 'CONTACTS', filter: { tagsAny: Array.from({ length: 101 }, (_, i) => `t${i}`) } } });
+    const manyTags = await gql(t.url, token, START_EXPORT, {
+      input: { entity: 'CONTACTS', filter: { tagsAny: Array.from({ length: 101 }, (_, i) => `t${i}`) } },
+    });
     expect(onlyError(manyTags).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.tagsAny' });
     expect(await allJobIds(t.url, token)).toEqual([]);
   });

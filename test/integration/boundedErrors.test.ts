@@ -39,7 +39,11 @@ describe('row errors', () => {
 
   it('should not truncate a list that fits', async () => {
     const token = await t.token('few-errors');
-    const job = await importAndWait(t.url, token, buildCsv([CONTACTS_HEADER, ...Array.from({ length: 10 }, (_, i) => contactRow(i + 1, 'few')), ['bad', 'X', '', '', '', '']]));
+    const job = await importAndWait(
+      t.url,
+      token,
+      buildCsv([CONTACTS_HEADER, ...Array.from({ length: 10 }, (_, i) => contactRow(i + 1, 'few')), ['bad', 'X', '', '', '', '']]),
+    );
     expect(await withErrorState(token, job.id)).toEqual({ errorsTruncated: false, errors: { totalCount: 1 } });
   });
 
@@ -59,7 +63,14 @@ describe('chunks', () => {
   it('should close a chunk on bytes as well as rows, and still import every row exactly', async () => {
     const token = await t.token('fat-rows');
     // ~2 KB of valid cells a row: 40 rows would be 80 KB, over the 64 KB byte limit.
-    const rows = Array.from({ length: 120 }, (_, i) => [`fat${i}@example.com`, 'F'.repeat(100), 'L'.repeat(100), '', 'C'.repeat(200), Array.from({ length: 15 }, (_, j) => `tag${j}-${'t'.repeat(90)}`).join(',')]);
+    const rows = Array.from({ length: 120 }, (_, i) => [
+      `fat${i}@example.com`,
+      'F'.repeat(100),
+      'L'.repeat(100),
+      '',
+      'C'.repeat(200),
+      Array.from({ length: 15 }, (_, j) => `tag${j}-${'t'.repeat(90)}`).join(','),
+    ]);
     const job = await importAndWait(t.url, token, buildCsv([CONTACTS_HEADER, ...rows]));
     expect(job).toMatchObject({ status: 'COMPLETED', totalRows: 120, succeededRows: 120, insertedRows: 120 });
     const { rows: r } = await t.app.services.pool.query(`SELECT total_chunks FROM jobs WHERE id = $1`, [job.id]);
@@ -75,6 +86,9 @@ describe('retention', () => {
     await t.app.services.pool.query(`UPDATE jobs SET completed_at = now() - interval '8 days' WHERE id = $1`, [job.id]);
     await t.app.services.pool.query(`SELECT graphile_worker.add_job('retention_sweep', '{}')`);
     await waitFor('the retention sweep', async () => ((await withErrorState(token, job.id)).errors.totalCount === 0 ? true : undefined), 30_000, 200);
-    expect((await gql(t.url, token, `query($id: ID!) { job(id: $id) { failedRows succeededRows } }`, { id: job.id })).data.job).toEqual({ failedRows: 1, succeededRows: 1 });
+    expect((await gql(t.url, token, `query($id: ID!) { job(id: $id) { failedRows succeededRows } }`, { id: job.id })).data.job).toEqual({
+      failedRows: 1,
+      succeededRows: 1,
+    });
   });
 });

@@ -48,7 +48,19 @@ describe('bulkport export', () => {
   });
 
   it('should take a list of statuses, columns, JSONL and --gzip', async () => {
-    const r = await exportCli('--entity', 'invoices', '--filter', 'status=paid,open', '--columns', 'number,status', '--format', 'JSONL', '--gzip', '--out', 'some.jsonl.gz');
+    const r = await exportCli(
+      '--entity',
+      'invoices',
+      '--filter',
+      'status=paid,open',
+      '--columns',
+      'number,status',
+      '--format',
+      'JSONL',
+      '--gzip',
+      '--out',
+      'some.jsonl.gz',
+    );
     expect(r.code).toBe(0);
     const lines = parseJsonl(gunzipSync(read('some.jsonl.gz')).toString('utf8'));
     expect(lines.map((l) => l.number).sort()).toEqual(['INV-1', 'INV-2', 'INV-3']);
@@ -66,7 +78,9 @@ describe('bulkport export', () => {
     const jobsBefore = await allJobIds(t.url, token);
     const r = await exportCli('--entity', 'invoices', '--filter', 'colour=red', '--out', 'never.csv');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: unknown filter 'colour': use createdAfter, createdBefore, updatedAfter, status, tags or search\n\nusage: bulkport export/);
+    expect(r.stderr).toMatch(
+      /^error: unknown filter 'colour': use createdAfter, createdBefore, updatedAfter, status, tags or search\n\nusage: bulkport export/,
+    );
     expect(await allJobIds(t.url, token)).toEqual(jobsBefore);
   });
 });

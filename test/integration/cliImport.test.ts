@@ -32,7 +32,10 @@ beforeAll(async () => {
   token = await t.token('partner');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkport-cli-'));
   write('clean.csv', validContactsCsv(3, 'clean'));
-  write('bad-rows.csv', buildCsv([CONTACTS_HEADER, ['ok@example.com', 'Ok', '', '', '', ''], ['not-an-email', 'Bob', '', '', '', ''], ['cid@example.com', '', '', '', '', '']]));
+  write(
+    'bad-rows.csv',
+    buildCsv([CONTACTS_HEADER, ['ok@example.com', 'Ok', '', '', '', ''], ['not-an-email', 'Bob', '', '', '', ''], ['cid@example.com', '', '', '', '', '']]),
+  );
   write('no-email.csv', 'first_name,last_name\nAnn,Lee\n');
   await generateContactsCsv(path.join(dir, 'big.csv'), 200_000, { seed: 11 });
 });
@@ -80,9 +83,7 @@ describe('bulkport import', () => {
     const jobsBefore = await allJobIds(t.url, token);
     const r = await runCli(['import', 'clean.csv', '--entity', 'contacts'], { cwd: dir, env: { BULKPORT_URL: t.url } });
     expect(r).toMatchObject({ code: 1, stdout: '' });
-    expect(r.stderr).toBe(
-      'error: no API token: pass --token TOKEN or set BULKPORT_TOKEN (an operator creates one with: cli token create --workspace NAME)\n',
-    );
+    expect(r.stderr).toBe('error: no API token: pass --token TOKEN or set BULKPORT_TOKEN (an operator creates one with: cli token create --workspace NAME)\n');
     expect(await allJobIds(t.url, token)).toEqual(jobsBefore);
   });
 
@@ -124,10 +125,24 @@ describe('bulkport import with a saved mapping and the failed-rows file', () => 
 
   it('should import foreign headers with --mapping NAME, and refuse an unknown NAME starting nothing', async () => {
     const saved = await gql(t.url, token, SAVE, {
-      input: { name: 'Kunden-Export', entity: 'CONTACTS', mapping: [{ column: 'Vorname', field: 'first_name' }, { column: 'Nachname', field: 'last_name' }] },
+      input: {
+        name: 'Kunden-Export',
+        entity: 'CONTACTS',
+        mapping: [
+          { column: 'Vorname', field: 'first_name' },
+          { column: 'Nachname', field: 'last_name' },
+        ],
+      },
     });
     expect(saved.errors).toBeUndefined();
-    write('kunden.csv', buildCsv([['E-mail', 'Vorname', 'Nachname'], ['cli-k1@example.com', 'Karl', 'Klein'], ['cli-k2@example.com', 'Karla', 'Groß']]));
+    write(
+      'kunden.csv',
+      buildCsv([
+        ['E-mail', 'Vorname', 'Nachname'],
+        ['cli-k1@example.com', 'Karl', 'Klein'],
+        ['cli-k2@example.com', 'Karla', 'Groß'],
+      ]),
+    );
     const r = await importCli(['kunden.csv', '--entity', 'contacts', '--mapping', 'Kunden-Export']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -142,7 +157,15 @@ describe('bulkport import with a saved mapping and the failed-rows file', () => 
   });
 
   it('should save the failed rows with --failed-rows OUT.csv, and import the fixed file with exit 0', async () => {
-    write('kunden-bad.csv', buildCsv([['E-mail', 'Vorname', 'Nachname'], ['cli-f1@example.com', 'Frida', 'Fehlerfrei'], ['cli-f2 at example.com', 'Fritz', 'Falsch'], ['cli-f3@example.com', '', 'Ohne']]));
+    write(
+      'kunden-bad.csv',
+      buildCsv([
+        ['E-mail', 'Vorname', 'Nachname'],
+        ['cli-f1@example.com', 'Frida', 'Fehlerfrei'],
+        ['cli-f2 at example.com', 'Fritz', 'Falsch'],
+        ['cli-f3@example.com', '', 'Ohne'],
+      ]),
+    );
     const r = await importCli(['kunden-bad.csv', '--entity', 'contacts', '--mapping', 'Kunden-Export', '--failed-rows', 'failed.csv']);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^saved the 2 failed rows to failed\.csv \(\d+ B\)$/m);
@@ -153,7 +176,10 @@ describe('bulkport import with a saved mapping and the failed-rows file', () => 
       ['cli-f3@example.com', '', 'Ohne', '4'],
     ]);
 
-    write('fixed.csv', buildCsv([cells[0], ['cli-f2@example.com', 'Fritz', 'Falsch', '3', cells[1][4]], ['cli-f3@example.com', 'Olga', 'Ohne', '4', cells[2][4]]]));
+    write(
+      'fixed.csv',
+      buildCsv([cells[0], ['cli-f2@example.com', 'Fritz', 'Falsch', '3', cells[1][4]], ['cli-f3@example.com', 'Olga', 'Ohne', '4', cells[2][4]]]),
+    );
     const again = await importCli(['fixed.csv', '--entity', 'contacts', '--mapping', 'Kunden-Export', '--failed-rows', 'failed-again.csv']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('  2 rows processed: 2 succeeded (2 inserted, 0 updated, 0 unchanged), 0 failed\n');

@@ -115,10 +115,39 @@ describe('startImport with a mapping', () => {
 
   describe('refusals, before anything is stored', () => {
     const refusals: [string, Record<string, unknown>[], string, RegExp][] = [
-      ['an unknown field', [{ column: 'Vorname', field: 'vorname' }], 'UNKNOWN_FIELD', /maps column 'Vorname' to 'vorname', which is not a field of CONTACTS: use one of email, first_name/],
-      ['a column not in the header', [{ column: 'Vorname', field: 'first_name' }, { column: 'Geburtstag', field: 'tags' }], 'UNKNOWN_COLUMN', /names column 'Geburtstag', which the file's header does not have \(found 'E-mail', 'Vorname', 'Nachname', 'Notiz'\)/],
-      ['two columns mapped to one field', [{ column: 'Vorname', field: 'first_name' }, { column: 'Nachname', field: 'first_name' }], 'FIELD_MAPPED_TWICE', /maps both 'Vorname' and 'Nachname' to 'first_name'/],
-      ['one column named twice', [{ column: 'Vorname', field: 'first_name' }, { column: 'Vorname', field: null }], 'COLUMN_MAPPED_TWICE', /names column 'Vorname' more than once/],
+      [
+        'an unknown field',
+        [{ column: 'Vorname', field: 'vorname' }],
+        'UNKNOWN_FIELD',
+        /maps column 'Vorname' to 'vorname', which is not a field of CONTACTS: use one of email, first_name/,
+      ],
+      [
+        'a column not in the header',
+        [
+          { column: 'Vorname', field: 'first_name' },
+          { column: 'Geburtstag', field: 'tags' },
+        ],
+        'UNKNOWN_COLUMN',
+        /names column 'Geburtstag', which the file's header does not have \(found 'E-mail', 'Vorname', 'Nachname', 'Notiz'\)/,
+      ],
+      [
+        'two columns mapped to one field',
+        [
+          { column: 'Vorname', field: 'first_name' },
+          { column: 'Nachname', field: 'first_name' },
+        ],
+        'FIELD_MAPPED_TWICE',
+        /maps both 'Vorname' and 'Nachname' to 'first_name'/,
+      ],
+      [
+        'one column named twice',
+        [
+          { column: 'Vorname', field: 'first_name' },
+          { column: 'Vorname', field: null },
+        ],
+        'COLUMN_MAPPED_TWICE',
+        /names column 'Vorname' more than once/,
+      ],
     ];
     for (const [what, mapping, reason, message] of refusals) {
       it(`should refuse ${what} with BAD_USER_INPUT (${reason}), starting no job and keeping no file`, async () => {
@@ -138,7 +167,10 @@ describe('startImport with a mapping', () => {
     it('should refuse a mapping naming a column the header has twice (AMBIGUOUS_COLUMN)', async () => {
       const token = await t.token('refused');
       const jobsBefore = await allJobIds(t.url, token);
-      const csv = buildCsv([['email', 'Name', 'Name'], ['a@example.com', 'A', 'B']]);
+      const csv = buildCsv([
+        ['email', 'Name', 'Name'],
+        ['a@example.com', 'A', 'B'],
+      ]);
       const r = await uploadImport(t.url, token, csv, { mapping: [{ column: 'Name', field: 'first_name' }] });
       expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'AMBIGUOUS_COLUMN' });
       expect(await allJobIds(t.url, token)).toEqual(jobsBefore);

@@ -62,7 +62,7 @@ describe('the CSV dialect', () => {
           '"lukasz@example.com","Łukasz","Nowak, Jr.",',
           'jose@example.com,"José ""Pepe""","García',
           'López",partner', // a quoted line break inside a CRLF file: kept as the file has it
-          'siobhan@example.com,Siobhán,O\'Brien,trial', // no line break at the end of the file
+          "siobhan@example.com,Siobhán,O'Brien,trial", // no line break at the end of the file
         ].join('\r\n'),
     );
     const job = await importAndWait(t.url, token, csv);

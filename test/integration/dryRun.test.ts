@@ -60,7 +60,12 @@ describe('a dry run (validate only)', () => {
     expect(await contactsOf(t.databaseUrl, 'dry-update')).toEqual(before);
 
     const real = await run(token, csv, { duplicateStrategy: 'UPDATE' });
-    expect(real.job).toMatchObject({ updatedRows: dry.job.wouldUpdate, insertedRows: dry.job.wouldInsert, unchangedRows: dry.job.unchangedRows, failedRows: dry.job.failedRows });
+    expect(real.job).toMatchObject({
+      updatedRows: dry.job.wouldUpdate,
+      insertedRows: dry.job.wouldInsert,
+      unchangedRows: dry.job.unchangedRows,
+      failedRows: dry.job.failedRows,
+    });
     expect(real.errors).toEqual(dry.errors);
   });
 

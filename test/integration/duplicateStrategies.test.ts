@@ -41,7 +41,15 @@ describe('duplicate strategies against existing rows', () => {
     const token = await workspaceWithContacts('skip');
     const job = await importAndWait(t.url, token, INCOMING, { duplicateStrategy: 'SKIP' });
 
-    expect(job).toMatchObject({ status: 'COMPLETED', duplicateStrategy: 'SKIP', succeededRows: 4, failedRows: 0, insertedRows: 1, updatedRows: 0, unchangedRows: 3 });
+    expect(job).toMatchObject({
+      status: 'COMPLETED',
+      duplicateStrategy: 'SKIP',
+      succeededRows: 4,
+      failedRows: 0,
+      insertedRows: 1,
+      updatedRows: 0,
+      unchangedRows: 3,
+    });
     expectExactTotals(job, 4);
     const stored = await contactsOf(t.databaseUrl, 'skip');
     expect(stored.size).toBe(4);

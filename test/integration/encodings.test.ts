@@ -142,7 +142,10 @@ describe('detecting while the upload streams to storage', () => {
     const dir = t.app.services.config.storageDir;
     const filesBefore = storedFiles(dir);
     const boundary = 'bulkport-test-boundary';
-    const operations = JSON.stringify({ query: 'mutation($input: StartImportInput!) { startImport(input: $input) { id } }', variables: { input: { entity: 'CONTACTS', file: null } } });
+    const operations = JSON.stringify({
+      query: 'mutation($input: StartImportInput!) { startImport(input: $input) { id } }',
+      variables: { input: { entity: 'CONTACTS', file: null } },
+    });
     const start = [
       `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n`,
       `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.input.file"]}\r\n`,

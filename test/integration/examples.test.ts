@@ -26,7 +26,10 @@ afterAll(async () => {
 describe('examples/importContacts.ts', () => {
   it('should upload, follow the progress, list every row error and exit 2 when rows failed', async () => {
     const file = path.join(dir, 'contacts.csv');
-    fs.writeFileSync(file, buildCsv([CONTACTS_HEADER, ['ann@example.com', 'Ann', '', '', '', ''], ['nope', 'Bob', '', '', '', ''], ['cy@example.com', 'Cy', '', '', '', '']]));
+    fs.writeFileSync(
+      file,
+      buildCsv([CONTACTS_HEADER, ['ann@example.com', 'Ann', '', '', '', ''], ['nope', 'Bob', '', '', '', ''], ['cy@example.com', 'Cy', '', '', '', '']]),
+    );
     const r = await runCli([path.resolve('examples/importContacts.ts'), file], {
       command: [process.execPath, '--import', 'tsx'],
       env: { BULKPORT_URL: t.url, BULKPORT_TOKEN: await t.token('example') },

@@ -87,7 +87,7 @@ describe('download links', () => {
     expectRefused(await download(withParam(job.downloadUrl, 'expires', String(expires + 86_400))));
   });
 
-  it("should answer 403 to a link pointed at another job, even another completed export of the same workspace", async () => {
+  it('should answer 403 to a link pointed at another job, even another completed export of the same workspace', async () => {
     const other = await exportAndWait(t.url, token, { entity: 'CONTACTS', columns: ['email'] });
     expect((await download(other.downloadUrl)).status).toBe(200);
     expectRefused(await download(withJobId(job.downloadUrl, other.id)));

@@ -19,23 +19,80 @@ describe('export filters and columns', () => {
     await insertContacts(t.databaseUrl, 'filters', [
       { email: 'ann@example.com', first_name: 'Ann', last_name: 'Archer', company: 'Acme 100% Org', tags: ['vip'], created_at: '2023-01-10T12:00:00Z' },
       // created in 2023, changed in 2024: only updatedAfter tells it apart
-      { email: 'bob@example.com', first_name: 'Bob', last_name: 'Baker', company: 'snake_case Ltd', tags: ['beta'], created_at: '2023-06-15T12:00:00Z', updated_at: '2024-03-01T12:00:00Z' },
+      {
+        email: 'bob@example.com',
+        first_name: 'Bob',
+        last_name: 'Baker',
+        company: 'snake_case Ltd',
+        tags: ['beta'],
+        created_at: '2023-06-15T12:00:00Z',
+        updated_at: '2024-03-01T12:00:00Z',
+      },
       { email: 'cleo@example.com', first_name: 'Cleo', last_name: 'Chen', company: 'Tokyo 東京 KK', tags: ['vip', 'beta'], created_at: '2024-02-01T12:00:00Z' },
-      { email: 'dan@example.com', first_name: 'Dan', last_name: 'Diaz', company: 'Acme 1000 Org', tags: [], created_at: '2024-08-20T12:00:00Z', updated_at: '2024-09-01T12:00:00Z' },
+      {
+        email: 'dan@example.com',
+        first_name: 'Dan',
+        last_name: 'Diaz',
+        company: 'Acme 1000 Org',
+        tags: [],
+        created_at: '2024-08-20T12:00:00Z',
+        updated_at: '2024-09-01T12:00:00Z',
+      },
       { email: 'eve@example.com', first_name: 'Eve', last_name: 'SnakeXcase', company: 'Other Inc', tags: ['VIP'], created_at: '2022-05-05T12:00:00Z' },
     ]);
     // Another workspace's rows match every filter below: none of them may ever appear.
     await insertContacts(t.databaseUrl, 'intruder', [
-      { email: 'zed@example.com', first_name: 'Zed', last_name: 'Snake_case', company: 'Acme 100% Org', tags: ['vip', 'beta'], created_at: '2024-02-01T12:00:00Z' },
+      {
+        email: 'zed@example.com',
+        first_name: 'Zed',
+        last_name: 'Snake_case',
+        company: 'Acme 100% Org',
+        tags: ['vip', 'beta'],
+        created_at: '2024-02-01T12:00:00Z',
+      },
     ]);
     await insertInvoices(t.databaseUrl, 'filters', [
-      { number: 'INV-001', customer_name: 'Globex', customer_email: 'ap@globex.example', amount: '100.00', currency: 'EUR', issued_at: '2023-03-01', status: 'paid', created_at: '2023-03-01T09:00:00Z' },
-      { number: 'INV-002', customer_name: 'Initech', amount: '250.50', currency: 'USD', issued_at: '2023-07-01', status: 'open', created_at: '2023-07-01T09:00:00Z' },
-      { number: 'INV-003', customer_name: 'Globex 50% off', amount: '0.99', currency: 'EUR', issued_at: '2024-01-15', status: 'void', created_at: '2024-01-15T09:00:00Z' },
-      { number: 'INV-004', customer_name: "Umbrella O'Neil", amount: '1234.50', status: 'draft', created_at: '2024-06-01T09:00:00Z', updated_at: '2024-07-01T09:00:00Z' },
+      {
+        number: 'INV-001',
+        customer_name: 'Globex',
+        customer_email: 'ap@globex.example',
+        amount: '100.00',
+        currency: 'EUR',
+        issued_at: '2023-03-01',
+        status: 'paid',
+        created_at: '2023-03-01T09:00:00Z',
+      },
+      {
+        number: 'INV-002',
+        customer_name: 'Initech',
+        amount: '250.50',
+        currency: 'USD',
+        issued_at: '2023-07-01',
+        status: 'open',
+        created_at: '2023-07-01T09:00:00Z',
+      },
+      {
+        number: 'INV-003',
+        customer_name: 'Globex 50% off',
+        amount: '0.99',
+        currency: 'EUR',
+        issued_at: '2024-01-15',
+        status: 'void',
+        created_at: '2024-01-15T09:00:00Z',
+      },
+      {
+        number: 'INV-004',
+        customer_name: "Umbrella O'Neil",
+        amount: '1234.50',
+        status: 'draft',
+        created_at: '2024-06-01T09:00:00Z',
+        updated_at: '2024-07-01T09:00:00Z',
+      },
       { number: 'INV-005', customer_name: 'No\\body', amount: '5.00', status: null, created_at: '2024-06-02T09:00:00Z' },
     ]);
-    await insertInvoices(t.databaseUrl, 'intruder', [{ number: 'INV-001', customer_name: 'Globex', amount: '1.00', status: 'paid', created_at: '2024-01-01T00:00:00Z' }]);
+    await insertInvoices(t.databaseUrl, 'intruder', [
+      { number: 'INV-001', customer_name: 'Globex', amount: '1.00', status: 'paid', created_at: '2024-01-01T00:00:00Z' },
+    ]);
   });
   afterAll(() => t?.stop());
 
@@ -46,7 +103,10 @@ describe('export filters and columns', () => {
     const rows = parseCsv(file.body);
     expect(rows[0]).toEqual([column]);
     expect(job.totalRows).toBe(rows.length - 1);
-    return rows.slice(1).map((r) => r[0]).sort();
+    return rows
+      .slice(1)
+      .map((r) => r[0])
+      .sort();
   }
 
   async function exportJobCount(): Promise<number> {
@@ -69,7 +129,10 @@ describe('export filters and columns', () => {
   });
 
   it('should combine createdAfter and createdBefore into a window', async () => {
-    expect(await exported('CONTACTS', { createdAfter: '2023-03-01T00:00:00Z', createdBefore: '2024-05-01T00:00:00Z' })).toEqual(['bob@example.com', 'cleo@example.com']);
+    expect(await exported('CONTACTS', { createdAfter: '2023-03-01T00:00:00Z', createdBefore: '2024-05-01T00:00:00Z' })).toEqual([
+      'bob@example.com',
+      'cleo@example.com',
+    ]);
   });
 
   it('should export only rows updated after updatedAfter, including old rows changed recently', async () => {
@@ -141,7 +204,10 @@ describe('export filters and columns', () => {
       ['Tokyo 東京 KK', 'cleo@example.com', 'vip,beta'],
     ]);
 
-    const invoices = parseCsv((await exportAndDownload(t.url, token, { entity: 'INVOICES', columns: ['status', 'amount', 'number'], filter: { statusIn: ['draft', 'void'] } })).file.body);
+    const invoices = parseCsv(
+      (await exportAndDownload(t.url, token, { entity: 'INVOICES', columns: ['status', 'amount', 'number'], filter: { statusIn: ['draft', 'void'] } })).file
+        .body,
+    );
     expect(invoices[0]).toEqual(['status', 'amount', 'number']);
     expect(invoices.slice(1).sort((a, b) => a[2].localeCompare(b[2]))).toEqual([
       ['void', '0.99', 'INV-003'],
@@ -163,7 +229,12 @@ describe('export filters and columns', () => {
   });
 
   it('should give JSONL objects the requested columns as keys, in the requested order', async () => {
-    const { file } = await exportAndDownload(t.url, token, { entity: 'INVOICES', format: 'JSONL', columns: ['status', 'number'], filter: { statusIn: ['paid'] } });
+    const { file } = await exportAndDownload(t.url, token, {
+      entity: 'INVOICES',
+      format: 'JSONL',
+      columns: ['status', 'number'],
+      filter: { statusIn: ['paid'] },
+    });
     const lines = parseJsonl(file.body.toString('utf8'));
     expect(lines).toEqual([{ status: 'paid', number: 'INV-001' }]);
     expect(Object.keys(lines[0])).toEqual(['status', 'number']);

@@ -30,14 +30,44 @@ describe('export file formats', () => {
     await insertContacts(t.databaseUrl, 'formats', [
       { email: 'quotes@special.example', first_name: 'He said "hi"', last_name: 'Lee, Jr', company: 'line one\nline two', tags: ['東京', 'vip'] },
       { email: 'unicode@special.example', first_name: 'Zoë', last_name: '東京', phone: null, company: 'Party 🎉🦄 GmbH', tags: [] },
-      { email: 'crlf@special.example', first_name: 'Back\\slash', last_name: 'tab\there', phone: '', company: 'Windows\r\nline "two", end', tags: ['a b', 'ü'] },
-      { email: 'formula@formula.example', first_name: '=1+2', last_name: '+44 20', phone: '-5', company: '@SUM(A1:A2)', tags: ['=HYPERLINK("http://x")', 'ok'] },
+      {
+        email: 'crlf@special.example',
+        first_name: 'Back\\slash',
+        last_name: 'tab\there',
+        phone: '',
+        company: 'Windows\r\nline "two", end',
+        tags: ['a b', 'ü'],
+      },
+      {
+        email: 'formula@formula.example',
+        first_name: '=1+2',
+        last_name: '+44 20',
+        phone: '-5',
+        company: '@SUM(A1:A2)',
+        tags: ['=HYPERLINK("http://x")', 'ok'],
+      },
       { email: 'control@formula.example', first_name: '\tTabbed', last_name: '\rCarriage', phone: '123', company: 'safe=not at start', tags: ['plain'] },
     ]);
     await insertInvoices(t.databaseUrl, 'formats', [
-      { number: 'Q-1', customer_email: 'zoë@münchen.example', customer_name: 'Zoë "Z" Ltd, 東京 🎉\nsecond line', amount: '1234.50', currency: 'JPY', issued_at: '2024-02-29', status: 'paid' },
+      {
+        number: 'Q-1',
+        customer_email: 'zoë@münchen.example',
+        customer_name: 'Zoë "Z" Ltd, 東京 🎉\nsecond line',
+        amount: '1234.50',
+        currency: 'JPY',
+        issued_at: '2024-02-29',
+        status: 'paid',
+      },
       { number: 'Q-2', customer_name: 'Plain', amount: '0.00' },
-      { number: '+F-1', customer_email: 'f@formula.example', customer_name: "=cmd|' /C calc'!A0", amount: '10.00', currency: 'EUR', issued_at: '2024-01-01', status: 'open' },
+      {
+        number: '+F-1',
+        customer_email: 'f@formula.example',
+        customer_name: "=cmd|' /C calc'!A0",
+        amount: '10.00',
+        currency: 'EUR',
+        issued_at: '2024-01-01',
+        status: 'open',
+      },
     ]);
   });
   afterAll(() => t?.stop());
@@ -61,7 +91,15 @@ describe('export file formats', () => {
     const stored = [...(await invoicesOf(t.databaseUrl, 'formats')).values()].filter((i) => i.number.startsWith('Q-'));
     expect(rows[0]).toEqual(INVOICE_COLUMNS);
     expect(rows.slice(1).sort(byFirstCell)).toEqual(stored.map(invoiceCells).sort(byFirstCell));
-    expect(rows.find((r) => r[0] === 'Q-1')).toEqual(['Q-1', 'zoë@münchen.example', 'Zoë "Z" Ltd, 東京 🎉\nsecond line', '1234.50', 'JPY', '2024-02-29', 'paid']);
+    expect(rows.find((r) => r[0] === 'Q-1')).toEqual([
+      'Q-1',
+      'zoë@münchen.example',
+      'Zoë "Z" Ltd, 東京 🎉\nsecond line',
+      '1234.50',
+      'JPY',
+      '2024-02-29',
+      'paid',
+    ]);
   });
 
   it('should write JSONL with one JSON object per line holding the stored values, nulls and arrays included', async () => {
@@ -139,7 +177,12 @@ describe('export file formats', () => {
   });
 
   it('should start an excelCompatible CSV with a UTF-8 BOM and end every record with CRLF', async () => {
-    const { file } = await exportAndDownload(t.url, token, { entity: 'CONTACTS', filter: { search: '@formula.example' }, columns: ['email', 'phone'], excelCompatible: true });
+    const { file } = await exportAndDownload(t.url, token, {
+      entity: 'CONTACTS',
+      filter: { search: '@formula.example' },
+      columns: ['email', 'phone'],
+      excelCompatible: true,
+    });
     expect([...file.body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = file.body.subarray(3).toString('utf8');
     // Neither value holds a line break, so every LF in the file ends a record and must follow a CR.

@@ -5,23 +5,28 @@ import { tableContent } from '../helpers/seedTables.ts';
 import { startTestApp, type TestApp } from '../helpers/testApp.ts';
 
 /** Values a spreadsheet user really types: formula characters, quotes, commas, line breaks, non-ASCII. */
-const CONTACTS_CSV = [
-  'email,first_name,last_name,phone,company,tags',
-  'a@roundtrip.example,=cmd(),"Lee, Jr",+1 555 0100,"Quote ""Q"" Inc","vip, beta"',
-  'b@roundtrip.example,Zoë,東京,-42,"multi\nline",🎉',
-  'c@roundtrip.example,@handle,,,"Comma, Inc",',
-  'D@RoundTrip.example,Back\\slash,O\'Brien,,,"a b,c"',
-  ...Array.from({ length: 40 }, (_, i) => `bulk${i}@roundtrip.example,First${i},Last${i},,Company ${i},${i % 3 ? 'x' : ''}`),
-].join('\n') + '\n';
+const CONTACTS_CSV =
+  [
+    'email,first_name,last_name,phone,company,tags',
+    'a@roundtrip.example,=cmd(),"Lee, Jr",+1 555 0100,"Quote ""Q"" Inc","vip, beta"',
+    'b@roundtrip.example,Zoë,東京,-42,"multi\nline",🎉',
+    'c@roundtrip.example,@handle,,,"Comma, Inc",',
+    'D@RoundTrip.example,Back\\slash,O\'Brien,,,"a b,c"',
+    ...Array.from({ length: 40 }, (_, i) => `bulk${i}@roundtrip.example,First${i},Last${i},,Company ${i},${i % 3 ? 'x' : ''}`),
+  ].join('\n') + '\n';
 
-const INVOICES_CSV = [
-  'number,customer_email,customer_name,amount,currency,issued_at,status',
-  'INV-1,ap@globex.example,"Globex, ""GmbH""","1,234.50",eur,2024-02-29,PAID',
-  '=INV-2,,=SUM(A1),0.5,,,',
-  'INV-3,zoë@example.com,東京 🎉,100,JPY,2023-12-31,void',
-  '-INV-4,,"multi\nline",12.34,usd,2024-01-01,Draft',
-  ...Array.from({ length: 40 }, (_, i) => `B-${i},b${i}@example.com,Customer ${i},${i}.${String(i % 100).padStart(2, '0')},EUR,2024-03-${String((i % 28) + 1).padStart(2, '0')},open`),
-].join('\n') + '\n';
+const INVOICES_CSV =
+  [
+    'number,customer_email,customer_name,amount,currency,issued_at,status',
+    'INV-1,ap@globex.example,"Globex, ""GmbH""","1,234.50",eur,2024-02-29,PAID',
+    '=INV-2,,=SUM(A1),0.5,,,',
+    'INV-3,zoë@example.com,東京 🎉,100,JPY,2023-12-31,void',
+    '-INV-4,,"multi\nline",12.34,usd,2024-01-01,Draft',
+    ...Array.from(
+      { length: 40 },
+      (_, i) => `B-${i},b${i}@example.com,Customer ${i},${i}.${String(i % 100).padStart(2, '0')},EUR,2024-03-${String((i % 28) + 1).padStart(2, '0')},open`,
+    ),
+  ].join('\n') + '\n';
 
 /**
  * Round trip: an export (rawCells, since the formula protection changes cells on purpose) imports

@@ -53,48 +53,59 @@ describe('an export while an import writes to the same table', () => {
     await t?.stop();
   });
 
-  it('should write the rows as they were when the export took its snapshot, even though an import changed all of them before the first row was written', async () => {
-    gate = await installExportGate(t.databaseUrl);
-    await gate.close();
-    const exportJob = await startExport(t.url, token, { entity: 'CONTACTS', columns: ['email', 'company'] });
-    await gate.waitForExport(); // snapshot taken, rows counted, nothing written yet
+  it(
+    'should write the rows as they were when the export took its snapshot, even though an import changed all of them before the first row was written',
+    async () => {
+      gate = await installExportGate(t.databaseUrl);
+      await gate.close();
+      const exportJob = await startExport(t.url, token, { entity: 'CONTACTS', columns: ['email', 'company'] });
+      await gate.waitForExport(); // snapshot taken, rows counted, nothing written yet
 
-    const uploaded = await uploadImport(t.url, token, companyUpdateCsv('NEW'), { duplicateStrategy: 'UPDATE' });
-    expect(uploaded.errors).toBeUndefined();
-    const importJob = await waitForJob(t.url, token, uploaded.data.startImport.id, undefined, SLOW);
-    expect(importJob).toMatchObject({ status: 'COMPLETED', failedRows: 0, updatedRows: ROWS });
-    expect(await companiesInTable(t.databaseUrl)).toEqual({ NEW: ROWS });
+      const uploaded = await uploadImport(t.url, token, companyUpdateCsv('NEW'), { duplicateStrategy: 'UPDATE' });
+      expect(uploaded.errors).toBeUndefined();
+      const importJob = await waitForJob(t.url, token, uploaded.data.startImport.id, undefined, SLOW);
+      expect(importJob).toMatchObject({ status: 'COMPLETED', failedRows: 0, updatedRows: ROWS });
+      expect(await companiesInTable(t.databaseUrl)).toEqual({ NEW: ROWS });
 
-    await gate.remove();
-    gate = undefined;
-    const done = await waitForJob(t.url, token, exportJob.id, undefined, SLOW);
-    expect(done.status).toBe('COMPLETED');
-    const job = await fetchExportJob(t.url, token, exportJob.id);
-    const file = await download(job.downloadUrl);
-    expect(file.status).toBe(200);
-    const { rows, companies } = companiesInFile(file.body);
-    expect(job.totalRows).toBe(ROWS);
-    expect(rows).toBe(job.totalRows);
-    expect(companies).toEqual({ OLD: ROWS });
-  }, SLOW);
+      await gate.remove();
+      gate = undefined;
+      const done = await waitForJob(t.url, token, exportJob.id, undefined, SLOW);
+      expect(done.status).toBe('COMPLETED');
+      const job = await fetchExportJob(t.url, token, exportJob.id);
+      const file = await download(job.downloadUrl);
+      expect(file.status).toBe(200);
+      const { rows, companies } = companiesInFile(file.body);
+      expect(job.totalRows).toBe(ROWS);
+      expect(rows).toBe(job.totalRows);
+      expect(companies).toEqual({ OLD: ROWS });
+    },
+    SLOW,
+  );
 
-  it('should write either all old or all new values when an export starts while an import rewriting every row is running', async () => {
-    expect(await companiesInTable(t.databaseUrl)).toEqual({ NEW: ROWS });
-    // The import first (its upload and staging take a while), then the export while it runs.
-    const started = await uploadImport(t.url, token, companyUpdateCsv('NEWER'), { duplicateStrategy: 'UPDATE' });
-    expect(started.errors).toBeUndefined();
-    const importId = started.data.startImport.id;
-    await pollJob(t.url, token, importId, (j) => j.status !== 'QUEUED', 60_000, 20);
-    const exportJob = await startExport(t.url, token, { entity: 'CONTACTS', columns: ['email', 'company'] });
+  it(
+    'should write either all old or all new values when an export starts while an import rewriting every row is running',
+    async () => {
+      expect(await companiesInTable(t.databaseUrl)).toEqual({ NEW: ROWS });
+      // The import first (its upload and staging take a while), then the export while it runs.
+      const started = await uploadImport(t.url, token, companyUpdateCsv('NEWER'), { duplicateStrategy: 'UPDATE' });
+      expect(started.errors).toBeUndefined();
+      const importId = started.data.startImport.id;
+      await pollJob(t.url, token, importId, (j) => j.status !== 'QUEUED', 60_000, 20);
+      const exportJob = await startExport(t.url, token, { entity: 'CONTACTS', columns: ['email', 'company'] });
 
-    const [imported, exported] = await Promise.all([waitForJob(t.url, token, importId, undefined, SLOW), waitForJob(t.url, token, exportJob.id, undefined, SLOW)]);
-    expect(imported).toMatchObject({ status: 'COMPLETED', updatedRows: ROWS });
-    expect(exported.status).toBe('COMPLETED');
-    const job = await fetchExportJob(t.url, token, exportJob.id);
-    const { rows, companies } = companiesInFile((await download(job.downloadUrl)).body);
-    expect(rows).toBe(ROWS);
-    expect(job.totalRows).toBe(ROWS);
-    // Either every row from before the import's commit, or every row from after it.
-    expect([{ NEW: ROWS }, { NEWER: ROWS }]).toContainEqual(companies);
-  }, SLOW);
+      const [imported, exported] = await Promise.all([
+        waitForJob(t.url, token, importId, undefined, SLOW),
+        waitForJob(t.url, token, exportJob.id, undefined, SLOW),
+      ]);
+      expect(imported).toMatchObject({ status: 'COMPLETED', updatedRows: ROWS });
+      expect(exported.status).toBe('COMPLETED');
+      const job = await fetchExportJob(t.url, token, exportJob.id);
+      const { rows, companies } = companiesInFile((await download(job.downloadUrl)).body);
+      expect(rows).toBe(ROWS);
+      expect(job.totalRows).toBe(ROWS);
+      // Either every row from before the import's commit, or every row from after it.
+      expect([{ NEW: ROWS }, { NEWER: ROWS }]).toContainEqual(companies);
+    },
+    SLOW,
+  );
 });

@@ -26,7 +26,10 @@ const MAPPING = [
 ];
 const UTF8_BOM = '\uFEFF';
 
-async function links(token: string, id: string): Promise<{ failedRowsUrl: string | null; failedRows: number; errorsTruncated: boolean; ignoredColumns: string[] }> {
+async function links(
+  token: string,
+  id: string,
+): Promise<{ failedRowsUrl: string | null; failedRows: number; errorsTruncated: boolean; ignoredColumns: string[] }> {
   const r = await gql(t.url, token, LINKS, { id });
   if (r.errors) throw new Error(JSON.stringify(r.errors));
   return r.data.job;
@@ -73,7 +76,12 @@ describe('the failed-rows file', () => {
     expect(cells[2][5]).toMatch(/^REQUIRED: first_name is required$/);
     expect(cells[3][5]).toMatch(/^DUPLICATE_IN_FILE: /);
     // Both of row 8's errors, in one cell.
-    expect(cells[4][5].split('; ').map((e) => e.split(':')[0]).sort()).toEqual(['INVALID_EMAIL', 'REQUIRED']);
+    expect(
+      cells[4][5]
+        .split('; ')
+        .map((e) => e.split(':')[0])
+        .sort(),
+    ).toEqual(['INVALID_EMAIL', 'REQUIRED']);
     const stored = (await allRowErrors(t.url, token, job.id)).map((e) => e.row);
     expect([...new Set(stored)]).toEqual([3, 5, 7, 8]);
 
@@ -113,7 +121,14 @@ describe('the failed-rows file', () => {
 
   it('should keep the original text of a Windows-1252 file, written out as UTF-8', async () => {
     const token = await t.token('ansi');
-    const csv = iconv.encode(buildCsv([['email', 'first_name', 'last_name'], ['müller at example.com', 'Jürgen', 'Müller'], ['z@example.com', 'Zoë', 'Ñúñez']]), 'win1252');
+    const csv = iconv.encode(
+      buildCsv([
+        ['email', 'first_name', 'last_name'],
+        ['müller at example.com', 'Jürgen', 'Müller'],
+        ['z@example.com', 'Zoë', 'Ñúñez'],
+      ]),
+      'win1252',
+    );
     const job = await importAndWait(t.url, token, csv);
     expect(job).toMatchObject({ status: 'COMPLETED', failedRows: 1, encoding: 'WINDOWS-1252' });
     const cells = cellsOf((await download((await links(token, job.id)).failedRowsUrl!)).body);
@@ -144,10 +159,17 @@ describe('the failed-rows file', () => {
     expect((await links(token, exported.id)).failedRowsUrl).toBeNull();
   });
 
-  it('should refuse a changed, expired or re-pointed link, and another workspace\'s token, with no byte of the file', async () => {
+  it("should refuse a changed, expired or re-pointed link, and another workspace's token, with no byte of the file", async () => {
     const token = await t.token('owner');
     const stranger = await t.token('stranger');
-    const job = await importAndWait(t.url, token, buildCsv([['email', 'first_name'], ['secret at owner.example', 'Geheim']]));
+    const job = await importAndWait(
+      t.url,
+      token,
+      buildCsv([
+        ['email', 'first_name'],
+        ['secret at owner.example', 'Geheim'],
+      ]),
+    );
     const link = (await links(token, job.id)).failedRowsUrl!;
     expect((await download(link, token)).status).toBe(200);
     const refusals = [
@@ -169,7 +191,15 @@ describe('the failed-rows file', () => {
 
   it('should go with the upload after FILE_RETENTION_DAYS: null link, and the old link answers 404 GONE', async () => {
     const token = await t.token('retained');
-    const job = await importAndWait(t.url, token, buildCsv([['email', 'first_name'], ['nope', 'Nora'], ['ok@example.com', 'Olga']]));
+    const job = await importAndWait(
+      t.url,
+      token,
+      buildCsv([
+        ['email', 'first_name'],
+        ['nope', 'Nora'],
+        ['ok@example.com', 'Olga'],
+      ]),
+    );
     const link = (await links(token, job.id)).failedRowsUrl!;
     expect((await download(link)).status).toBe(200);
     const { pool, config } = t.app.services;
@@ -186,10 +216,17 @@ describe('the failed-rows file', () => {
     expect(JSON.parse(gone.body.toString()).error.code).toBe('GONE');
   });
 
-  it('should give support staff the link to any workspace\'s failed rows', async () => {
+  it("should give support staff the link to any workspace's failed rows", async () => {
     const token = await t.token('helped');
     const support = await t.token('helpdesk', 'support');
-    const job = await importAndWait(t.url, token, buildCsv([['email', 'first_name'], ['nope', 'Nora']]));
+    const job = await importAndWait(
+      t.url,
+      token,
+      buildCsv([
+        ['email', 'first_name'],
+        ['nope', 'Nora'],
+      ]),
+    );
     const link = (await links(support, job.id)).failedRowsUrl!;
     const cells = cellsOf((await download(link, support)).body);
     expect(cells[1].slice(0, 3)).toEqual(['nope', 'Nora', '2']);

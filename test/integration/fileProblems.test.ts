@@ -9,7 +9,10 @@ import { startTestApp, type TestApp } from '../helpers/testApp.ts';
 const fixture = (name: string) => fs.readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
 
 // The first bytes of a real PNG: signature, then the IHDR chunk of a 1x1 image.
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4d80000000049454e44ae426082', 'hex');
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4d80000000049454e44ae426082',
+  'hex',
+);
 // What an .xlsx (or any zip) starts with: a local file header.
 const ZIP = Buffer.concat([Buffer.from('504b0304140006000800000021000000000000000000000000001300', 'hex'), Buffer.from('[Content_Types].xml')]);
 
@@ -118,7 +121,14 @@ describe('header matching', () => {
     expect(job.failedRows).toBe(0);
     expect(job.ignoredColumns).toEqual(['Favourite Colour']);
     const stored = await contactsOf(t.databaseUrl, 'headers');
-    expect(stored.get('ann@example.com')).toEqual({ email: 'ann@example.com', first_name: 'Ann', last_name: 'Lee', phone: '+1 555 0100', company: 'Acme', tags: ['vip'] });
+    expect(stored.get('ann@example.com')).toEqual({
+      email: 'ann@example.com',
+      first_name: 'Ann',
+      last_name: 'Lee',
+      phone: '+1 555 0100',
+      company: 'Acme',
+      tags: ['vip'],
+    });
     expect(stored.get('bob@example.com')).toEqual({ email: 'bob@example.com', first_name: 'Bob', last_name: 'Ray', phone: null, company: 'Initech', tags: [] });
   });
 

@@ -69,7 +69,12 @@ describe('npm start with nothing configured', () => {
     cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     cleanups.push(() => fs.rmSync(runDir, { recursive: true, force: true }));
     const port = await freePort();
-    const s = await npmStartEntry(REPO_ROOT, { DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await freePort()), EMBEDDED_PG_RUN_DIR: runDir });
+    const s = await npmStartEntry(REPO_ROOT, {
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      EMBEDDED_PG_RUN_DIR: runDir,
+    });
     try {
       expect(s.webUrl).toBe(`http://127.0.0.1:${port}/`);
       await expectUsable(s);

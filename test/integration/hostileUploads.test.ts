@@ -49,7 +49,10 @@ describe('a multipart request from a client without a token', () => {
 
   it('should refuse a support token with 403 before reading the body: support staff cannot import', async () => {
     const support = await s.token('staff', 'support');
-    const r = await rawRequest(s.url, multipartPost(s.url, B, startImportBody(B, validContactsCsv(2)), { 'apollo-require-preflight': '1', Authorization: `Bearer ${support}` }));
+    const r = await rawRequest(
+      s.url,
+      multipartPost(s.url, B, startImportBody(B, validContactsCsv(2)), { 'apollo-require-preflight': '1', Authorization: `Bearer ${support}` }),
+    );
     expect(r.status).toBe(403);
     expect(r.json.errors[0].extensions.code).toBe('FORBIDDEN');
     await expectUnharmed();
@@ -76,7 +79,10 @@ describe('a multipart request with a valid token and a hostile body', () => {
   });
 
   it('should answer 400 to a part header over 16 KB, and keep running', async () => {
-    const body = startImportBody(B, validContactsCsv(2)).replace('Content-Type: text/csv\r\n', `Content-Type: text/csv\r\nX-Padding: ${'p'.repeat(17_000)}\r\n`);
+    const body = startImportBody(B, validContactsCsv(2)).replace(
+      'Content-Type: text/csv\r\n',
+      `Content-Type: text/csv\r\nX-Padding: ${'p'.repeat(17_000)}\r\n`,
+    );
     const r = await rawRequest(s.url, multipartPost(s.url, B, body, auth()));
     expect(r.status).toBe(400);
     expect(r.json.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_MULTIPART' });
@@ -142,7 +148,9 @@ describe('a multipart request with a valid token and a hostile body', () => {
   it('should answer 400 to a multipart body without a boundary, and to a batch of operations', async () => {
     const noBoundary = await rawRequest(
       s.url,
-      Buffer.from(`POST /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: multipart/form-data\r\nContent-Length: 2\r\napollo-require-preflight: 1\r\nAuthorization: Bearer ${token}\r\n\r\nxx`),
+      Buffer.from(
+        `POST /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: multipart/form-data\r\nContent-Length: 2\r\napollo-require-preflight: 1\r\nAuthorization: Bearer ${token}\r\n\r\nxx`,
+      ),
     );
     expect(noBoundary.status).toBe(400);
     const batch = part(B, 'name="operations"', `[${START_IMPORT_OPERATIONS}]`) + part(B, 'name="map"', '{}') + `--${B}--\r\n`;

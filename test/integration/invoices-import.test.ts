@@ -86,29 +86,62 @@ describe('importing invoices', () => {
     const stored = await invoicesOf(t.databaseUrl, 'invoices');
     expect([...stored.keys()].sort()).toEqual(['INV-18', 'INV-19', 'INV-20', 'INV-OK-1', N64].sort());
     expect(stored.get('INV-OK-1')).toEqual({
-      number: 'INV-OK-1', customer_email: 'ok@example.com', customer_name: 'Good Co', amount: '1234.50', currency: 'EUR', issued_at: '2024-02-29', status: 'paid',
+      number: 'INV-OK-1',
+      customer_email: 'ok@example.com',
+      customer_name: 'Good Co',
+      amount: '1234.50',
+      currency: 'EUR',
+      issued_at: '2024-02-29',
+      status: 'paid',
     });
-    expect(stored.get(N64)).toEqual({ number: N64, customer_email: null, customer_name: 'Exactly 64', amount: '0.00', currency: null, issued_at: null, status: null });
+    expect(stored.get(N64)).toEqual({
+      number: N64,
+      customer_email: null,
+      customer_name: 'Exactly 64',
+      amount: '0.00',
+      currency: null,
+      issued_at: null,
+      status: null,
+    });
     expect(stored.get('INV-18')).toMatchObject({ customer_email: 'upper@example.com', amount: '7.00', currency: null, status: null });
     expect(stored.get('INV-19')).toMatchObject({ amount: '12.50', currency: 'USD', issued_at: '2024-12-31', status: 'void' });
     expect(stored.get('INV-20')).toMatchObject({ amount: '1234567.89', status: 'draft' });
   });
 
   it('should key invoices by number: DUPLICATE_IN_FILE for a repeat, DUPLICATE_EXISTS under FAIL, and an update under UPDATE', async () => {
-    const repeat = await importAndWait(t.url, token, buildCsv([HEADER, ['DUP-1', '', 'First', '1', '', '', ''], ['DUP-1', '', 'Second', '2', '', '', '']]), { entity: 'INVOICES' });
+    const repeat = await importAndWait(t.url, token, buildCsv([HEADER, ['DUP-1', '', 'First', '1', '', '', ''], ['DUP-1', '', 'Second', '2', '', '', '']]), {
+      entity: 'INVOICES',
+    });
     expect(repeat).toMatchObject({ status: 'COMPLETED', insertedRows: 1, failedRows: 1 });
     expect((await allRowErrors(t.url, token, repeat.id)).map((e) => [e.row, e.column, e.code])).toEqual([[3, 'number', 'DUPLICATE_IN_FILE']]);
 
-    const fail = await importAndWait(t.url, token, buildCsv([HEADER, ['INV-OK-1', '', 'Changed', '1', '', '', '']]), { entity: 'INVOICES', duplicateStrategy: 'FAIL' });
+    const fail = await importAndWait(t.url, token, buildCsv([HEADER, ['INV-OK-1', '', 'Changed', '1', '', '', '']]), {
+      entity: 'INVOICES',
+      duplicateStrategy: 'FAIL',
+    });
     expect(fail).toMatchObject({ status: 'COMPLETED', insertedRows: 0, failedRows: 1 });
     expect((await allRowErrors(t.url, token, fail.id)).map((e) => [e.row, e.column, e.code])).toEqual([[2, 'number', 'DUPLICATE_EXISTS']]);
     expect((await invoicesOf(t.databaseUrl, 'invoices')).get('INV-OK-1')?.customer_name).toBe('Good Co');
 
-    const update = await importAndWait(t.url, token, buildCsv([['number', 'customer_name', 'amount', 'status'], ['INV-OK-1', 'Good Co', '99.90', 'Void']]), { entity: 'INVOICES', duplicateStrategy: 'UPDATE' });
+    const update = await importAndWait(
+      t.url,
+      token,
+      buildCsv([
+        ['number', 'customer_name', 'amount', 'status'],
+        ['INV-OK-1', 'Good Co', '99.90', 'Void'],
+      ]),
+      { entity: 'INVOICES', duplicateStrategy: 'UPDATE' },
+    );
     expect(update).toMatchObject({ status: 'COMPLETED', updatedRows: 1, failedRows: 0 });
     // Columns absent from the file (customer_email, currency, issued_at) are kept.
     expect((await invoicesOf(t.databaseUrl, 'invoices')).get('INV-OK-1')).toEqual({
-      number: 'INV-OK-1', customer_email: 'ok@example.com', customer_name: 'Good Co', amount: '99.90', currency: 'EUR', issued_at: '2024-02-29', status: 'void',
+      number: 'INV-OK-1',
+      customer_email: 'ok@example.com',
+      customer_name: 'Good Co',
+      amount: '99.90',
+      currency: 'EUR',
+      issued_at: '2024-02-29',
+      status: 'void',
     });
   });
 });

@@ -87,8 +87,11 @@ describe('listing jobs', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await importAndWait(t.url, sameMs, validContactsCsv(1, `ms${i}-`))).id);
     await withDatabase(t.databaseUrl, (c) =>
-      c.query(`UPDATE jobs SET created_at = '2026-01-01T00:00:00.000Z'::timestamptz + (ord * interval '100 microseconds')
-               FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord) WHERE jobs.id = x.id`, [ids]),
+      c.query(
+        `UPDATE jobs SET created_at = '2026-01-01T00:00:00.000Z'::timestamptz + (ord * interval '100 microseconds')
+               FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord) WHERE jobs.id = x.id`,
+        [ids],
+      ),
     );
     const result = await pages({}, 1, sameMs);
     expect(result.flatMap((p) => p.ids)).toEqual([...ids].reverse());
@@ -112,7 +115,7 @@ describe('listing jobs', () => {
     expect(filtered).toEqual(answers[1]);
   });
 
-  it('should let a support token page on from any workspace\'s job', async () => {
+  it("should let a support token page on from any workspace's job", async () => {
     const support = await t.token('support-desk', 'support');
     const r = await gql(t.url, support, LIST_JOBS, { first: 1000, after: Buffer.from(JSON.stringify([elsewhere.jobId])).toString('base64url') });
     expect(r.errors).toBeUndefined();

@@ -53,10 +53,14 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
  * Redis connection, and says not ready until then: that is correct, so the test waits (10 s at most).
  */
 async function readyOnceConnected(base: string): Promise<unknown> {
-  return until('readyz 200', async () => {
-    const r = await getText(`${base}/readyz`);
-    return r.status === 200 ? (JSON.parse(r.body) as unknown) : undefined;
-  }, 10_000);
+  return until(
+    'readyz 200',
+    async () => {
+      const r = await getText(`${base}/readyz`);
+      return r.status === 200 ? (JSON.parse(r.body) as unknown) : undefined;
+    },
+    10_000,
+  );
 }
 
 describe('the API’s /metrics, /healthz and /readyz', () => {
@@ -109,9 +113,15 @@ describe('the API’s /metrics, /healthz and /readyz', () => {
     await db.connect();
     try {
       // A pool of another process that died 30 s ago holding a task (the sweeper's: harmless when it runs here).
-      await db.query(`INSERT INTO worker_heartbeats (pool_id, process_id, pid, host, last_seen) VALUES ('pool-dead-metrics', 'proc-dead', 1, 'elsewhere', now() - interval '30 seconds')`);
-      const { rows } = await db.query<{ id: string }>(`SELECT id FROM graphile_worker.add_job('sweep_stuck_jobs', '{}'::json, run_at := now() + interval '1 hour')`);
-      await db.query(`UPDATE graphile_worker._private_jobs SET locked_by = 'pool-dead-metrics', locked_at = now() - interval '30 seconds' WHERE id = $1`, [rows[0].id]);
+      await db.query(
+        `INSERT INTO worker_heartbeats (pool_id, process_id, pid, host, last_seen) VALUES ('pool-dead-metrics', 'proc-dead', 1, 'elsewhere', now() - interval '30 seconds')`,
+      );
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM graphile_worker.add_job('sweep_stuck_jobs', '{}'::json, run_at := now() + interval '1 hour')`,
+      );
+      await db.query(`UPDATE graphile_worker._private_jobs SET locked_by = 'pool-dead-metrics', locked_at = now() - interval '30 seconds' WHERE id = $1`, [
+        rows[0].id,
+      ]);
     } finally {
       await db.end();
     }
@@ -260,7 +270,10 @@ describe('a worker process', () => {
       expect(sample(metrics.body, 'bulkport_rows_failed_total', 'entity="CONTACTS"')).toBe(3);
 
       const workspaceId = await workspaceIdOf(s.databaseUrl, 'worker-metrics');
-      const lines = fs.readFileSync(worker.logPath, 'utf8').split('\n').filter((l) => l.startsWith('{'));
+      const lines = fs
+        .readFileSync(worker.logPath, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{'));
       const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
       const aboutJob = entries.filter((e) => e.jobId === jobId);
       // Every line that names the job carries the rest of its context.

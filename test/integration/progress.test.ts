@@ -27,7 +27,15 @@ describe('live progress over graphql-ws', () => {
       expect(events.length).toBeGreaterThanOrEqual(2); // the state at subscription time, then at least the end
       expect(['QUEUED', 'RUNNING']).toContain(events[0].status);
       const last = events.at(-1);
-      expect(last).toMatchObject({ status: 'COMPLETED', totalRows: 6000, processedRows: 6000, succeededRows: 5940, failedRows: 60, percent: 100, etaSeconds: 0 });
+      expect(last).toMatchObject({
+        status: 'COMPLETED',
+        totalRows: 6000,
+        processedRows: 6000,
+        succeededRows: 5940,
+        failedRows: 60,
+        percent: 100,
+        etaSeconds: 0,
+      });
       expect(events.slice(0, -1).every((e) => e.percent < 100)).toBe(true);
 
       const job = await fetchJob(t.url, token, id);

@@ -29,7 +29,10 @@ afterAll(async () => {
 
 /** Queues a task for jobId and locks it as pool `lockedBy` did `secondsAgo` ago (null: not locked). */
 async function task(jobId: string, lockedBy: string | null, secondsAgo = 0, attempts = 1): Promise<string> {
-  const { rows } = await pool.query<{ id: string }>(`SELECT id FROM graphile_worker.add_job('import_merge', json_build_object('jobId', $1::text, 'n', $2::text))`, [jobId, randomUUID()]);
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT id FROM graphile_worker.add_job('import_merge', json_build_object('jobId', $1::text, 'n', $2::text))`,
+    [jobId, randomUUID()],
+  );
   await pool.query(
     `UPDATE graphile_worker._private_jobs SET locked_by = $2, locked_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() - make_interval(secs => $3) END, attempts = $4 WHERE id = $1`,
     [rows[0].id, lockedBy, secondsAgo, attempts],
@@ -38,10 +41,11 @@ async function task(jobId: string, lockedBy: string | null, secondsAgo = 0, atte
 }
 
 async function heartbeat(poolId: string, processId: string, secondsAgo: number): Promise<void> {
-  await pool.query(
-    `INSERT INTO worker_heartbeats (pool_id, process_id, pid, host, last_seen) VALUES ($1, $2, 1, 'test', now() - make_interval(secs => $3))`,
-    [poolId, processId, secondsAgo],
-  );
+  await pool.query(`INSERT INTO worker_heartbeats (pool_id, process_id, pid, host, last_seen) VALUES ($1, $2, 1, 'test', now() - make_interval(secs => $3))`, [
+    poolId,
+    processId,
+    secondsAgo,
+  ]);
 }
 
 async function lockOf(taskId: string): Promise<{ locked_by: string | null; attempts: number }> {
@@ -78,7 +82,7 @@ describe('the reaper', () => {
     expect((await lockOf(young)).locked_by).toBe('pool-silent-young');
   });
 
-  it("should end the database sessions of a dead process, but not of a process that has another live pool", async () => {
+  it('should end the database sessions of a dead process, but not of a process that has another live pool', async () => {
     await heartbeat('pool-zombie', 'proc-zombie', 30);
     await heartbeat('pool-restarted-old', 'proc-restarted', 30);
     await heartbeat('pool-restarted-new', 'proc-restarted', 0);
@@ -134,7 +138,10 @@ describe('the sweeper', () => {
     const stuck = await job('RUNNING', 600);
     const swept = await sweepStuckJobs(pool, 120);
     expect(swept.map((j) => j.id)).toContain(stuck);
-    expect(await statusOf(stuck)).toEqual({ status: 'FAILED', failure_reason: 'processing stopped unexpectedly and could not be resumed; start the job again' });
+    expect(await statusOf(stuck)).toEqual({
+      status: 'FAILED',
+      failure_reason: 'processing stopped unexpectedly and could not be resumed; start the job again',
+    });
   });
 
   it('should fail a job whose only task has used up its attempts', async () => {

@@ -33,7 +33,16 @@ describe('revertImport', () => {
     expect(imported).toMatchObject({ status: 'COMPLETED', insertedRows: 40, failedRows: 1 });
 
     const job = await revert(token, imported.id);
-    expect(job).toMatchObject({ kind: 'REVERT', status: 'COMPLETED', totalRows: 40, processedRows: 40, succeededRows: 40, failedRows: 0, deletedRows: 40, updatedRows: 0 });
+    expect(job).toMatchObject({
+      kind: 'REVERT',
+      status: 'COMPLETED',
+      totalRows: 40,
+      processedRows: 40,
+      succeededRows: 40,
+      failedRows: 0,
+      deletedRows: 40,
+      updatedRows: 0,
+    });
     expect(job.reverts).toEqual({ id: imported.id });
     expect(await contactsOf(t.databaseUrl, 'undo-insert')).toEqual(before);
     expect((await gql(t.url, token, JOB, { id: imported.id })).data.job.revertedBy).toEqual({ id: job.id, status: 'COMPLETED' });
@@ -58,7 +67,9 @@ describe('revertImport', () => {
     const imported = await importAndWait(t.url, token, buildCsv([CONTACTS_HEADER, ...rows(1, 12)]));
     // Someone else changes two rows after the import: a later import, and an edit of the table.
     await importAndWait(t.url, token, buildCsv([CONTACTS_HEADER, [contactRow(3, 'undo')[0], 'Edited', 'Later', '', '', '']]), { duplicateStrategy: 'UPDATE' });
-    await withDatabase(t.databaseUrl, (c) => c.query(`UPDATE contacts SET company = 'Hand edit', updated_at = now() WHERE email = $1`, [contactRow(7, 'undo')[0]]));
+    await withDatabase(t.databaseUrl, (c) =>
+      c.query(`UPDATE contacts SET company = 'Hand edit', updated_at = now() WHERE email = $1`, [contactRow(7, 'undo')[0]]),
+    );
 
     const job = await revert(token, imported.id);
     expect(job).toMatchObject({ status: 'COMPLETED', processedRows: 12, succeededRows: 10, deletedRows: 10, failedRows: 2 });

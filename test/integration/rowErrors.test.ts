@@ -222,7 +222,11 @@ describe('row errors in small files', () => {
 
   it('should report invalid UTF-8 in a value of a small file as INVALID_ENCODING when UTF-8 is forced, and import the other rows', async () => {
     const token = await t.token('utf8-small');
-    const csv = Buffer.concat([Buffer.from('email,first_name\na@example.com,Ann\nb@example.com,Bj'), Buffer.from([0xc3, 0x28]), Buffer.from('rn\nc@example.com,Cy\n')]);
+    const csv = Buffer.concat([
+      Buffer.from('email,first_name\na@example.com,Ann\nb@example.com,Bj'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('rn\nc@example.com,Cy\n'),
+    ]);
     const job = await importAndWait(t.url, token, csv, { encoding: 'UTF-8' });
     expect(job.status).toBe('COMPLETED');
     expectExactTotals(job, 3);

@@ -64,7 +64,17 @@ describe('saved mappings', () => {
     const before = (await gql(t.url, member, LIST, {})).data.mappings;
     const cases: [Record<string, unknown>, string][] = [
       [{ name: 'x', entity: 'CONTACTS', mapping: [{ column: 'A', field: 'nope' }] }, 'UNKNOWN_FIELD'],
-      [{ name: 'x', entity: 'CONTACTS', mapping: [{ column: 'A', field: 'email' }, { column: 'B', field: 'email' }] }, 'FIELD_MAPPED_TWICE'],
+      [
+        {
+          name: 'x',
+          entity: 'CONTACTS',
+          mapping: [
+            { column: 'A', field: 'email' },
+            { column: 'B', field: 'email' },
+          ],
+        },
+        'FIELD_MAPPED_TWICE',
+      ],
       [{ name: '   ', entity: 'CONTACTS', mapping: [] }, 'INVALID_MAPPING_NAME'],
       [{ name: 'x'.repeat(101), entity: 'CONTACTS', mapping: [] }, 'INVALID_MAPPING_NAME'],
     ];
@@ -100,9 +110,12 @@ describe('saved mappings', () => {
     expect((await contactsOf(t.databaseUrl, 'saver')).get('w1@example.com')).toMatchObject({ first_name: 'Wim', company: 'Wichtig' });
   });
 
-  it('should refuse an unknown mappingName, and another workspace\'s, with BAD_USER_INPUT before starting a job', async () => {
+  it("should refuse an unknown mappingName, and another workspace's, with BAD_USER_INPUT before starting a job", async () => {
     const jobsBefore = await allJobIds(t.url, member);
-    const csv = buildCsv([['E-mail', 'Vorname'], ['a@example.com', 'A']]);
+    const csv = buildCsv([
+      ['E-mail', 'Vorname'],
+      ['a@example.com', 'A'],
+    ]);
     for (const name of ['Gibt-es-nicht', 'Fremd']) {
       const r = await uploadImport(t.url, member, csv, { mappingName: name });
       expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'UNKNOWN_MAPPING' });
@@ -116,7 +129,7 @@ describe('saved mappings', () => {
 });
 
 describe('saved mappings and the support role', () => {
-  it('should let support staff read every workspace\'s mappings', async () => {
+  it("should let support staff read every workspace's mappings", async () => {
     const names = (await gql(t.url, support, LIST, { entity: 'CONTACTS' })).data.mappings.map((m: { name: string }) => m.name);
     expect(names).toEqual(expect.arrayContaining(['Kunden-Export', 'Fremd']));
   });

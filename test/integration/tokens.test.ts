@@ -13,8 +13,7 @@ let t: TestApp;
 let jobId: string; // a job of workspace 'ops', to subscribe to
 const cli = (...args: string[]) => runCli(['token', ...args], { env: { DATABASE_URL: t.databaseUrl } });
 const codeOf = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code;
-const tokenRow = (id: string) =>
-  withDatabase(t.databaseUrl, async (c) => (await c.query('SELECT * FROM api_tokens WHERE id = $1', [id])).rows[0]);
+const tokenRow = (id: string) => withDatabase(t.databaseUrl, async (c) => (await c.query('SELECT * FROM api_tokens WHERE id = $1', [id])).rows[0]);
 const idOf = (token: string) =>
   withDatabase(t.databaseUrl, async (c) => {
     const hash = createHash('sha256').update(token).digest('hex');

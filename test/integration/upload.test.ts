@@ -21,7 +21,14 @@ describe('uploading a file', () => {
     expect(r.status).toBe(200);
     expect(r.errors).toBeUndefined();
     // startImport only stores the file and queues the job: nothing is parsed in the request.
-    expect(r.data.startImport).toMatchObject({ status: 'QUEUED', kind: 'IMPORT', entity: 'CONTACTS', fileName: 'people.csv', totalRows: null, processedRows: 0 });
+    expect(r.data.startImport).toMatchObject({
+      status: 'QUEUED',
+      kind: 'IMPORT',
+      entity: 'CONTACTS',
+      fileName: 'people.csv',
+      totalRows: null,
+      processedRows: 0,
+    });
 
     const job = await waitForJob(t.url, token, r.data.startImport.id);
     expect(job.status).toBe('COMPLETED');

@@ -82,7 +82,12 @@ describe('cli workspace limits', () => {
   });
 
   it('should refuse bad values with a usage message and exit 1', async () => {
-    for (const args of [['--max-rows', 'widgets=5'], ['--max-rows', 'contacts'], ['--max-concurrent-jobs', '0'], ['--max-upload-mb', '1.5']]) {
+    for (const args of [
+      ['--max-rows', 'widgets=5'],
+      ['--max-rows', 'contacts'],
+      ['--max-concurrent-jobs', '0'],
+      ['--max-upload-mb', '1.5'],
+    ]) {
       const r = await runCli(['workspace', 'limits', '--workspace', 'cli-bad', ...args], { env: { DATABASE_URL: t.databaseUrl } });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^error: .*\nusage:/);
@@ -123,7 +128,10 @@ describe('concurrent jobs per workspace', () => {
 
     // In order: each started after the one before it had completed.
     const times = await withDatabase(t.databaseUrl, (c) =>
-      c.query<{ id: string; started: Date; completed: Date }>(`SELECT id, started_at AS started, completed_at AS completed FROM jobs WHERE id = ANY($1) ORDER BY created_at`, [ids]),
+      c.query<{ id: string; started: Date; completed: Date }>(
+        `SELECT id, started_at AS started, completed_at AS completed FROM jobs WHERE id = ANY($1) ORDER BY created_at`,
+        [ids],
+      ),
     );
     expect(times.rows.map((r) => r.id)).toEqual(ids);
     for (let i = 1; i < times.rows.length; i++) expect(times.rows[i].started.getTime()).toBeGreaterThanOrEqual(times.rows[i - 1].completed.getTime());
@@ -146,7 +154,10 @@ describe('upload size per workspace', () => {
     expect(jobs.data.jobs.nodes).toEqual([]);
     expect(storedFiles(t.app.services.config.storageDir)).toEqual(before);
     // A file under the limit is accepted.
-    expect(await waitForJob(t.url, token, await start(token, validContactsCsv(100, 'small-upload')))).toMatchObject({ status: 'COMPLETED', succeededRows: 100 });
+    expect(await waitForJob(t.url, token, await start(token, validContactsCsv(100, 'small-upload')))).toMatchObject({
+      status: 'COMPLETED',
+      succeededRows: 100,
+    });
   });
 });
 

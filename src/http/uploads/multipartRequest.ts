@@ -32,7 +32,6 @@ export interface UploadedFile {
   createReadStream(): Readable;
 }
 
-
 /**
  * Parses a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec)
  * and resolves with the operation, its file placeholders replaced by Upload values, as soon as the
@@ -144,7 +143,11 @@ export function parseMultipartRequest(req: IncomingMessage, limits: MultipartLim
           fail(
             !uploads
               ? uploadRefused(400, 'MALFORMED_MULTIPART', "misordered multipart request: the files must follow the 'operations' and 'map' fields")
-              : uploadRefused(413, 'TOO_MANY_FILES', `this request may carry ${limits.maxFiles === 1 ? 'one file' : `${limits.maxFiles} files`}, each named in 'map'; part '${name}' is not`),
+              : uploadRefused(
+                  413,
+                  'TOO_MANY_FILES',
+                  `this request may carry ${limits.maxFiles === 1 ? 'one file' : `${limits.maxFiles} files`}, each named in 'map'; part '${name}' is not`,
+                ),
           );
         }
         return;
@@ -173,7 +176,9 @@ export function parseMultipartRequest(req: IncomingMessage, limits: MultipartLim
     });
 
     parser.on('filesLimit', () => fail(uploadRefused(413, 'TOO_MANY_FILES', `this request may carry at most ${limits.maxFiles} file(s)`)));
-    parser.on('fieldsLimit', () => fail(uploadRefused(400, 'MALFORMED_MULTIPART', "a multipart request has two fields, 'operations' and 'map', before its files")));
+    parser.on('fieldsLimit', () =>
+      fail(uploadRefused(400, 'MALFORMED_MULTIPART', "a multipart request has two fields, 'operations' and 'map', before its files")),
+    );
 
     parser.on('close', () => {
       if (failure) return;
@@ -192,7 +197,8 @@ export function parseMultipartRequest(req: IncomingMessage, limits: MultipartLim
 /** busboy's messages, in words that tell the sender what to fix. */
 function explain(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  if (message === 'Malformed part header') return 'a part header is malformed or longer than 16 KB (a filename with a line break or a control character does this)';
+  if (message === 'Malformed part header')
+    return 'a part header is malformed or longer than 16 KB (a filename with a line break or a control character does this)';
   if (message === 'Unexpected end of form' || message === 'Unexpected end of file') return 'the body ended before the closing boundary';
   return message;
 }

@@ -44,9 +44,21 @@ export async function createQueuedJob(pool: pg.Pool, job: NewJob): Promise<JobRe
       `INSERT INTO jobs (id, workspace_id, kind, entity, status, idempotency_key, file_name, file_key, file_bytes, duplicate_strategy, options, encoding, dry_run, reverts_job_id)
        VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING ${JOB_COLUMNS}`,
-      [job.id, job.workspaceId, job.kind, job.entity, job.idempotencyKey, imp?.fileName ?? null, imp?.fileKey ?? null, imp?.fileBytes ?? null,
-        imp?.duplicateStrategy ?? null, JSON.stringify(job.kind === 'REVERT' ? {} : (job.options ?? {})), imp?.encoding ?? null, imp?.dryRun ?? false,
-        job.kind === 'REVERT' ? job.revertsJobId : null],
+      [
+        job.id,
+        job.workspaceId,
+        job.kind,
+        job.entity,
+        job.idempotencyKey,
+        imp?.fileName ?? null,
+        imp?.fileKey ?? null,
+        imp?.fileBytes ?? null,
+        imp?.duplicateStrategy ?? null,
+        JSON.stringify(job.kind === 'REVERT' ? {} : (job.options ?? {})),
+        imp?.encoding ?? null,
+        imp?.dryRun ?? false,
+        job.kind === 'REVERT' ? job.revertsJobId : null,
+      ],
     );
     if (rows.length === 0) return null;
     await queueTask(db, FIRST_TASK[job.kind], { jobId: job.id });

@@ -6,12 +6,7 @@ import { START_IMPORT, type JobSummaryFields, type StartImportVariables } from '
  * XMLHttpRequest rather than fetch: fetch reports nothing while a large file is being sent.
  * `apollo-require-preflight` is required: the API's CSRF prevention refuses multipart without it.
  */
-export function uploadImport(
-  token: string,
-  input: StartImportVariables,
-  file: File,
-  onProgress: (sentFraction: number) => void,
-): Promise<JobSummaryFields> {
+export function uploadImport(token: string, input: StartImportVariables, file: File, onProgress: (sentFraction: number) => void): Promise<JobSummaryFields> {
   const form = new FormData();
   form.append('operations', JSON.stringify({ query: START_IMPORT, variables: { input: { ...input, file: null } } }));
   form.append('map', JSON.stringify({ 0: ['variables.input.file'] }));

@@ -32,7 +32,14 @@ export function toExportInput(form: ExportForm): StartExportVariables {
   put('createdBefore', startOfDay(form.createdBefore));
   put('updatedAfter', startOfDay(form.updatedAfter));
   put('search', form.search.trim());
-  if (form.entity === 'CONTACTS') put('tagsAny', form.tags.split(',').map((t) => t.trim()).filter(Boolean));
+  if (form.entity === 'CONTACTS')
+    put(
+      'tagsAny',
+      form.tags
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    );
   if (form.entity === 'INVOICES') put('statusIn', form.statuses);
   return {
     entity: form.entity,

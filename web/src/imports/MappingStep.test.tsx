@@ -51,7 +51,9 @@ describe('the mapping step', () => {
     expect(select('Vorname').value).toBe('');
     expect(select('Nachname').value).toBe('');
     // Every entity field is offered, required ones marked, plus a way to ignore the column.
-    const options = within(select('Vorname')).getAllByRole('option').map((o) => o.textContent);
+    const options = within(select('Vorname'))
+      .getAllByRole('option')
+      .map((o) => o.textContent);
     expect(options).toEqual(['Ignore this column', 'email (required)', 'first_name (required)', 'last_name', 'phone', 'company', 'tags']);
     expect(screen.getByText('e.g. Ann')).toBeTruthy();
   });

@@ -35,7 +35,12 @@ export function MappingStep({ fields, mapping, samples, onChange }: Props) {
           return (
             <li key={i}>
               <label htmlFor={id}>{m.column === '' ? `Column ${i + 1} (no header)` : m.column}</label>
-              <select id={id} value={m.field ?? IGNORE} onChange={(e) => onChange(chooseField(mapping, i, e.target.value === IGNORE ? null : e.target.value))} aria-describedby={sample ? `${id}-sample` : undefined}>
+              <select
+                id={id}
+                value={m.field ?? IGNORE}
+                onChange={(e) => onChange(chooseField(mapping, i, e.target.value === IGNORE ? null : e.target.value))}
+                aria-describedby={sample ? `${id}-sample` : undefined}
+              >
                 <option value={IGNORE}>Ignore this column</option>
                 {fields.map((f) => (
                   <option key={f.name} value={f.name}>
@@ -55,8 +60,8 @@ export function MappingStep({ fields, mapping, samples, onChange }: Props) {
       <div role="status" className="mapping-status">
         {missing.length > 0 ? (
           <p className="warning">
-            Required {missing.length === 1 ? 'field' : 'fields'} not matched to any column: <strong>{missing.join(', ')}</strong>. Choose the column
-            that holds {missing.length === 1 ? 'it' : 'each'}.
+            Required {missing.length === 1 ? 'field' : 'fields'} not matched to any column: <strong>{missing.join(', ')}</strong>. Choose the column that holds{' '}
+            {missing.length === 1 ? 'it' : 'each'}.
           </p>
         ) : (
           <p className="ok">Every required field has a column.</p>

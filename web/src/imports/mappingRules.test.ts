@@ -11,7 +11,12 @@ const FIELDS: EntityField[] = [
 describe('mapping rules', () => {
   it('should list required fields that no column is mapped to, in the entity’s order', () => {
     expect(unmappedRequired(FIELDS, [{ column: 'Nachname', field: 'last_name' }])).toEqual(['email', 'first_name']);
-    expect(unmappedRequired(FIELDS, [{ column: 'a', field: 'first_name' }, { column: 'b', field: 'email' }])).toEqual([]);
+    expect(
+      unmappedRequired(FIELDS, [
+        { column: 'a', field: 'first_name' },
+        { column: 'b', field: 'email' },
+      ]),
+    ).toEqual([]);
   });
 
   it('should find a field chosen for two columns and ignore ignored columns', () => {

@@ -1,13 +1,6 @@
 import { useEffect, useState } from 'react';
 import { isUnsupportedByServer } from '../api/graphqlRequest.ts';
-import {
-  MAPPINGS,
-  SUGGEST_MAPPING,
-  type ColumnMapping,
-  type Entity,
-  type MappingSuggestion,
-  type SavedMapping,
-} from '../api/operations.ts';
+import { MAPPINGS, SUGGEST_MAPPING, type ColumnMapping, type Entity, type MappingSuggestion, type SavedMapping } from '../api/operations.ts';
 import { useSession } from '../session/SessionContext.tsx';
 import { readCsvPreview, type CsvPreview } from './readCsvPreview.ts';
 
@@ -15,7 +8,12 @@ import { readCsvPreview, type CsvPreview } from './readCsvPreview.ts';
  * The mapping step's source: loading, the server's suggestion, or `unsupported` when the API has
  * no suggestMapping (its headers are then matched automatically, as before issue 7).
  */
-export type MappingSupport = { state: 'idle' } | { state: 'loading' } | { state: 'unsupported' } | { state: 'ready'; suggestion: MappingSuggestion } | { state: 'failed'; message: string };
+export type MappingSupport =
+  | { state: 'idle' }
+  | { state: 'loading' }
+  | { state: 'unsupported' }
+  | { state: 'ready'; suggestion: MappingSuggestion }
+  | { state: 'failed'; message: string };
 
 export interface ImportDraft {
   entity: Entity;

@@ -49,7 +49,9 @@ export function JobOutcome({ job, extras }: { job: JobDetailFields; extras: JobC
         )}
       </p>
       {extras?.failedRowsUrl && (
-        <p className="help">The failed rows file has your original columns plus the row number and its errors: fix them in a spreadsheet and import it again.</p>
+        <p className="help">
+          The failed rows file has your original columns plus the row number and its errors: fix them in a spreadsheet and import it again.
+        </p>
       )}
     </section>
   );

@@ -36,7 +36,9 @@ export function RowErrorsTable({ jobId }: { jobId: string }) {
     <section className="row-errors" aria-labelledby="row-errors-title">
       <h2 id="row-errors-title">Row errors</h2>
       <p className="help">
-        {totalCount === null ? 'Loading row errors…' : `Showing ${formatCount(rows.length)} of ${formatCount(totalCount)} row errors, in row order. Row 1 is the header.`}
+        {totalCount === null
+          ? 'Loading row errors…'
+          : `Showing ${formatCount(rows.length)} of ${formatCount(totalCount)} row errors, in row order. Row 1 is the header.`}
       </p>
       <div className="table-scroll errors-scroll" ref={scrollRef} tabIndex={0} role="region" aria-label="Row errors, scrollable">
         <table aria-rowcount={totalCount === null ? undefined : totalCount + 1}>

@@ -92,7 +92,16 @@ const event = (processedRows: number, extra: Partial<JobProgressFields> = {}): P
   ...extra,
 });
 
-const QUEUED: ProgressView = { status: 'QUEUED', totalRows: null, processedRows: 0, succeededRows: 0, failedRows: 0, percent: 0, rowsPerSecond: null, etaSeconds: null };
+const QUEUED: ProgressView = {
+  status: 'QUEUED',
+  totalRows: null,
+  processedRows: 0,
+  succeededRows: 0,
+  failedRows: 0,
+  percent: 0,
+  rowsPerSecond: null,
+  etaSeconds: null,
+};
 
 /** The source the app uses, recording each event as it reaches the page. */
 function recording(source: ProgressSource): { source: ProgressSource; received: JobProgressFields[] } {

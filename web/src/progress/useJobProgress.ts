@@ -12,10 +12,7 @@ export interface LiveProgressState {
 }
 
 type Action =
-  | { type: 'event'; event: JobProgressFields }
-  | { type: 'complete' }
-  | { type: 'error'; message: string }
-  | { type: 'connection'; reconnecting: boolean };
+  { type: 'event'; event: JobProgressFields } | { type: 'complete' } | { type: 'error'; message: string } | { type: 'connection'; reconnecting: boolean };
 
 function reduce(state: LiveProgressState, action: Action): LiveProgressState {
   switch (action.type) {
