@@ -25,6 +25,7 @@ const ROWS = Number(process.argv[2] ?? 200_000);
 const CHUNK = Number(process.env.CHUNK_SIZE ?? 10_000);
 const RUNS = Number(process.env.RUNS ?? 3);
 const entity = entityByName('CONTACTS');
+const allColumns = entity.columns.map((c) => c.name);
 const COLS = entity.columns.map((c) => `"${c.name}"`).join(', ');
 
 /** Stages ROWS contacts whose company is `company`, as the stage task leaves them (ok, not deferred). */
@@ -82,39 +83,12 @@ async function main(): Promise<void> {
       for (const ledger of run % 2 === 0 ? [false, true] : [true, false]) {
         // Inserts into an empty workspace: the plain INSERT fast path, as a first import takes it.
         const ws = await workspace(pool);
+        const updateSql = (l: string | null) => mergeSql(entity, changed.t, 'UPDATE', allColumns, false, l);
         const insertMs = await mergeAll(pool, (l) => plainInsertSql(entity, fresh.t, false, l), randomUUID(), ws, ledger);
         // Then every row updated (company changes): ON CONFLICT DO UPDATE, before-images in the ledger.
-        const updateMs = await mergeAll(
-          pool,
-          (l) =>
-            mergeSql(
-              entity,
-              changed.t,
-              'UPDATE',
-              entity.columns.map((c) => c.name),
-              false,
-              l,
-            ),
-          randomUUID(),
-          ws,
-          ledger,
-        );
+        const updateMs = await mergeAll(pool, updateSql, randomUUID(), ws, ledger);
         // The same file once more: nothing differs, nothing is written, the ledger gets no row.
-        const againMs = await mergeAll(
-          pool,
-          (l) =>
-            mergeSql(
-              entity,
-              changed.t,
-              'UPDATE',
-              entity.columns.map((c) => c.name),
-              false,
-              l,
-            ),
-          randomUUID(),
-          ws,
-          ledger,
-        );
+        const againMs = await mergeAll(pool, updateSql, randomUUID(), ws, ledger);
         results.insert[ledger ? 'on' : 'off'].push(insertMs);
         results.update[ledger ? 'on' : 'off'].push(updateMs);
         results['same file again'][ledger ? 'on' : 'off'].push(againMs);
