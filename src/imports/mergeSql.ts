@@ -28,8 +28,9 @@ export function mergeSql(
   const src = `src AS (SELECT row_no, ${cols.join(', ')} FROM ${t.rows} WHERE row_no BETWEEN $2 AND $3 AND ok AND ${deferred ? '' : 'NOT '}deferred)`;
   // import_row: the file row, RETURNed so the ledger needs no join back to staging (such a join of two
   // CTEs is planned from staging's estimates, which are far off: it cost up to 30% of a merge).
-  const insert = `INSERT INTO "${entity.table}" (workspace_id, import_job_id, import_row, ${cols.join(', ')})
-    SELECT $4::uuid, $1::uuid, row_no, ${cols.join(', ')} FROM src`;
+  const insertFrom = (from: string) => `INSERT INTO "${entity.table}" (workspace_id, import_job_id, import_row, ${cols.join(', ')})
+    SELECT $4::uuid, $1::uuid, row_no, ${cols.join(', ')} FROM ${from}`;
+  const insert = insertFrom('src');
   // Staging compares keys bytewise (COLLATE "C"); against the entity table, the table's own collation, so its index serves.
   const sameKey = (alias: string) => `${alias}.${key} = s.${key} COLLATE "default"`;
   // Only columns the file has are overwritten: a file without a phone column must not erase phones.
@@ -43,15 +44,23 @@ export function mergeSql(
     // thousands, staging is never analysed) probes prev once per inserted row: quadratic (200,000
     // updates ran for over 5 minutes instead of 5 s).
     const prev = ledger
-      ? `prev AS MATERIALIZED (SELECT t.id, to_jsonb(t.*) AS before FROM ${target} t JOIN src s ON t.workspace_id = $4 AND ${sameKey('t')} WHERE ${differs('t', 's')}),`
+      ? `prev AS MATERIALIZED (SELECT t.id, to_jsonb(t.*) AS before FROM ${target} t JOIN chg s ON t.workspace_id = $4 AND ${sameKey('t')} WHERE ${differs('t', 's')}),`
       : '';
+    // Only new or changed rows go to the upsert: ON CONFLICT DO UPDATE locks (and so writes WAL for)
+    // every conflicting row even when its WHERE then skips it; an unchanged re-import paid that for
+    // every row (measured: 16 s against 2.6 s for 1,000,000 unchanged rows). LATERAL … LIMIT 1 keeps
+    // this an index probe per staged row whatever staging's (never analysed) estimates say. A row
+    // changed by someone else between this snapshot and the upsert is left as they wrote it.
+    const chg = `chg AS MATERIALIZED (SELECT s.* FROM src s LEFT JOIN LATERAL (SELECT true AS found, ${updatable.map((c) => `t.${c}`).join(', ')}
+        FROM ${target} t WHERE t.workspace_id = $4 AND ${sameKey('t')} LIMIT 1) t ON true
+      WHERE t.found IS NULL OR ${differs('t', 's')}),`;
     const led = ledger
       ? `, led AS (INSERT INTO ${ledger} (row_no, entity_id, action, written_at, before)
           SELECT ins.import_row, ins.id, CASE WHEN ins.inserted THEN 'I' ELSE 'U' END, now(), p.before
           FROM ins LEFT JOIN prev p ON p.id = ins.id)`
       : '';
-    return `WITH ${src}, ${prev}
-      ins AS (${insert}
+    return `WITH ${src}, ${chg} ${prev}
+      ins AS (${insertFrom('chg')}
         ON CONFLICT (workspace_id, ${key}) DO UPDATE SET
           ${updatable.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, import_job_id = EXCLUDED.import_job_id, import_row = EXCLUDED.import_row, updated_at = now()
         WHERE ${differs(target, 'EXCLUDED')}
