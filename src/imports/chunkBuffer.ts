@@ -3,11 +3,18 @@ import type { CellValue, EntityDefinition } from '../entities/entityDefinition.t
 import type { RowError } from '../entities/rowValidator.ts';
 import { CopyBuffer } from './copyBuffer.ts';
 
+/** The three staging columns before the entity's (row_no, ok, deferred) for a row the filter had not seen. */
+const NOT_DEFERRED = '\tt\tf';
+
 /**
- * One chunk of parsed records on its way to staging: the valid rows as COPY text lines
- * (row_no, ok, deferred, <entity columns>), the row errors as COPY lines (row_no, col, code, message,
- * value), and counts. Rejected rows are counted, not staged: a file of junk costs its errors (up to
- * the job's cap), not a staging row per line.
+ * One chunk of parsed records on its way to the database, as COPY text lines. Its valid rows are
+ * written in one of two formats, chosen when the chunk starts:
+ * - staging: (row_no, ok, deferred, <entity columns>) for the staging table;
+ * - direct: (workspace_id, import_job_id, import_row, <entity columns>) for the entity's table
+ *   itself (directChunk.ts), convertible to the staging format if the direct insert is refused.
+ * Rows the key filter defers always go to staging, kept apart in the staging format; row errors are
+ * COPY lines (row_no, col, code, message, value). Rejected rows are counted, not staged: a file of
+ * junk costs its errors (up to the job's cap), not a staging row per line.
  */
 export class ChunkBuffer {
   /** Data records in the chunk (valid, deferred and rejected). */
@@ -18,6 +25,10 @@ export class ChunkBuffer {
   get stagedCount(): number {
     return this.rowCount - this.rejectedCount;
   }
+  /** Valid rows the key filter had not seen: the rows a direct insert writes. */
+  get undeferredCount(): number {
+    return this.rowCount - this.rejectedCount - this.deferredCount;
+  }
   /** Spreadsheet row of the chunk's last record. */
   toRow: number;
   /** Bytes of the file read when this chunk ended (for the progress estimate). */
@@ -25,31 +36,58 @@ export class ChunkBuffer {
   /** Some rejected rows' errors were not kept (the job's MAX_ROW_ERRORS was reached). */
   errorsDropped = false;
   readonly errsCopy: string[] = [];
+  private readonly deferredLines: string[] = [];
   private errsBytes = 0;
+  /** Bytes of the valid rows in the staging format, whichever format holds them. */
+  private rowBytes = 0;
+  private readonly prefixBytes: number;
 
+  /** @param directPrefix `${workspaceId}\t${jobId}\t` for the direct format, null for the staging format. */
   constructor(
     readonly entity: EntityDefinition,
-    readonly rowsCopy: CopyBuffer,
+    private readonly rowsCopy: CopyBuffer,
     readonly chunk: number,
     readonly fromRow: number,
+    private directPrefix: string | null = null,
   ) {
     rowsCopy.reset();
     this.toRow = fromRow;
+    this.prefixBytes = directPrefix === null ? 0 : Buffer.byteLength(directPrefix);
   }
 
-  /** Bytes this chunk holds (rows and errors): a chunk closes on bytes as well as rows. */
+  get direct(): boolean {
+    return this.directPrefix !== null;
+  }
+
+  /**
+   * Bytes this chunk holds (rows and errors): a chunk closes on bytes as well as rows.
+   * INVARIANT: counted in the staging format whatever the format, so that every run over the file
+   * (a restage after a crash stages everything) cuts exactly the same chunks.
+   */
   get bytes(): number {
-    return this.rowsCopy.size + this.errsBytes;
+    return this.rowBytes + this.errsBytes;
   }
 
   /** A valid row; `deferred` when its key may have appeared before (settled after staging). */
   addValid(row: number, values: CellValue[], deferred: boolean): void {
     this.rowCount++;
     this.toRow = row;
-    if (deferred) this.deferredCount++;
-    let line = `${row}\tt\t${deferred ? 't' : 'f'}`;
-    for (let i = 0; i < values.length; i++) line += '\t' + copyValue(values[i]);
-    this.rowsCopy.push(line + '\n');
+    let cells = '';
+    for (let i = 0; i < values.length; i++) cells += '\t' + copyValue(values[i]);
+    if (deferred) {
+      this.deferredCount++;
+      const line = `${row}\tt\tt${cells}\n`;
+      this.rowBytes += Buffer.byteLength(line);
+      this.deferredLines.push(line);
+    } else if (this.directPrefix !== null) {
+      const before = this.rowsCopy.size;
+      this.rowsCopy.push(`${this.directPrefix}${row}${cells}\n`);
+      this.rowBytes += this.rowsCopy.size - before - this.prefixBytes + NOT_DEFERRED.length;
+    } else {
+      const before = this.rowsCopy.size;
+      this.rowsCopy.push(`${row}${NOT_DEFERRED}${cells}\n`);
+      this.rowBytes += this.rowsCopy.size - before;
+    }
   }
 
   /**
@@ -70,4 +108,41 @@ export class ChunkBuffer {
     }
     return kept;
   }
+
+  /** The undeferred rows in the direct format (only for a direct chunk; valid until the buffer's next reset). */
+  directRows(): Buffer {
+    if (this.directPrefix === null) throw new Error('not a direct chunk');
+    return this.rowsCopy.contents();
+  }
+
+  /** Every valid row (undeferred and deferred) in the staging format. */
+  stagingRows(): Buffer {
+    const main = this.directPrefix === null ? this.rowsCopy.contents() : directToStaging(this.rowsCopy.contents(), this.prefixBytes);
+    return this.deferredLines.length === 0 ? main : Buffer.concat([main, Buffer.from(this.deferredLines.join(''))]);
+  }
+
+  /** The deferred rows alone, in the staging format (a direct chunk stages only these). */
+  deferredRows(): string {
+    return this.deferredLines.join('');
+  }
+}
+
+/**
+ * Rewrites direct-format lines (prefix, row, cells) as staging lines (row, t, f, cells). A staging
+ * line is shorter (the prefix is two uuids), so the result fits in a buffer of the same size. COPY
+ * text escapes tabs and newlines inside values, so they only ever separate fields and lines.
+ */
+function directToStaging(lines: Buffer, prefixBytes: number): Buffer {
+  const out = Buffer.allocUnsafe(lines.length);
+  let o = 0;
+  for (let i = 0; i < lines.length;) {
+    const rowStart = i + prefixBytes;
+    const tab = lines.indexOf(9, rowStart);
+    const end = lines.indexOf(10, tab);
+    o += lines.copy(out, o, rowStart, tab);
+    o += out.write(NOT_DEFERRED, o, 'latin1');
+    o += lines.copy(out, o, tab, end + 1);
+    i = end + 1;
+  }
+  return out.subarray(0, o);
 }

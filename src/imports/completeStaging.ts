@@ -28,12 +28,12 @@ export async function completeStaging(
     await lease.assertHeld(db);
     if (!(await stagingIntact(db, t))) throw new StagingLost(job.id, 'found when staging ended');
     if (job.totalChunks === null) {
-      const extraChunks = await settleDeferred(db, job.id, entity, t);
+      const extraChunks = await settleDeferred(db, job, entity, t);
       await finishStaging(db, job.id, bytesRead, extraChunks);
       return completeIfDone(db, job.id);
     }
     const merged = await db.query('SELECT 1 FROM job_chunks WHERE job_id = $1 AND chunk = $2', [job.id, DEFERRED_CHUNK]);
-    if (merged.rowCount === 0) await settleDeferred(db, job.id, entity, t);
+    if (merged.rowCount === 0) await settleDeferred(db, job, entity, t);
     return null;
   });
 }

@@ -14,18 +14,26 @@ import type { StagingTables } from './stagingTables.ts';
  * seen it), so it is merged by its own chunk, and every later one is reported here.
  * Deterministic: a restage after a crash recomputes exactly the same errors.
  */
-export async function settleDeferred(db: pg.ClientBase, jobId: string, entity: EntityDefinition, t: StagingTables): Promise<number> {
+export async function settleDeferred(db: pg.ClientBase, job: { id: string; workspaceId: string }, entity: EntityDefinition, t: StagingTables): Promise<number> {
+  const jobId = job.id;
   const key = `"${entity.key}"`;
   const deferred = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t.rows} WHERE deferred`);
   const rows = deferred.rows[0].n;
   if (rows === 0) return 0;
+  // A key's earlier rows are in staging, or (chunks merged by the direct path, directChunk.ts) only
+  // in the entity's table, written by this import: its import_row is the file row.
   await db.query(
     `WITH dk AS (SELECT DISTINCT ${key} AS key FROM ${t.rows} WHERE deferred AND ok),
-       firsts AS (SELECT r.${key} AS key, min(r.row_no) AS first_row FROM ${t.rows} r JOIN dk ON dk.key = r.${key} WHERE r.ok GROUP BY r.${key}),
+       earlier AS (SELECT r.${key} AS key, r.row_no FROM ${t.rows} r JOIN dk ON dk.key = r.${key} WHERE r.ok
+                   UNION ALL
+                   SELECT dk.key, e.import_row FROM dk JOIN "${entity.table}" e ON e.workspace_id = $1 AND e.${key} = dk.key COLLATE "default"
+                   WHERE e.import_job_id = $2 AND e.import_row IS NOT NULL),
+       firsts AS (SELECT key, min(row_no) AS first_row FROM earlier GROUP BY key),
        d AS (UPDATE ${t.rows} r SET ok = false FROM firsts f WHERE r.deferred AND r.ok AND r.${key} = f.key AND r.row_no <> f.first_row
              RETURNING r.row_no, f.key::text AS key, f.first_row)
      INSERT INTO ${t.errs} (row_no, col, code, message, value, deferred)
      SELECT row_no, '${entity.key}', 'DUPLICATE_IN_FILE', '${entity.key} ''' || key || ''' already appears in row ' || first_row, key, true FROM d`,
+    [job.workspaceId, job.id],
   );
   await queueTask(db, 'import_merge', { jobId, chunk: DEFERRED_CHUNK, fromRow: 0, toRow: 2_147_483_647, rows, deferred: true });
   return 1;

@@ -17,9 +17,12 @@ import { openCsv } from './openCsv.ts';
 import { completeStaging } from './completeStaging.ts';
 import { KeyFilter } from './keyFilter.ts';
 import { stageChunk } from './stageChunk.ts';
+import { StagingLost } from './stagingLost.ts';
 import { planStaging } from './stagingPlan.ts';
 import { createLedger } from './importLedger.ts';
 import { createStagingTables, type StagingTables } from './stagingTables.ts';
+import { directAllowed, directPrefix } from './directChunk.ts';
+import type { LimitDefaults } from '../workspaces/workspaceLimits.ts';
 
 export interface StageDeps {
   pool: pg.Pool;
@@ -31,6 +34,12 @@ export interface StageDeps {
   maxRowErrors: number;
   /** log2 of the key filter's size in bits (see keyFilter.ts). */
   keyFilterBits: number;
+  /** The service's default limits (a workspace's own override them): a row quota turns the direct path off. */
+  limits: LimitDefaults;
+  /** Called when this task finds staging emptied by a crash and restages the whole file. */
+  onRepair?: (reason: StagingLost) => void;
+  /** Called after each chunk merged by the direct path commits, with the job as it left it. */
+  onChunkMerged?: (job: JobRecord, chunk: ChunkBuffer) => Promise<void>;
 }
 
 export type StageOutcome = { kind: 'staged'; job: JobRecord | null } | { kind: 'rejected'; reason: string };
@@ -48,6 +57,7 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
   const t = await createStagingTables(pool, job.id, entity);
   if (!job.dryRun) await createLedger(pool, job.id);
   const plan = await planStaging(pool, job, t);
+  if (plan.mode === 'repair') deps.onRepair?.(new StagingLost(job.id, 'found when the stage task started'));
   // Staged already, and staging is intact: the merges finish the job.
   if (job.totalChunks !== null && plan.mode !== 'repair') return { kind: 'staged', job: null };
   const chunkSize = job.options.chunkSize ?? deps.chunkSize;
@@ -55,7 +65,12 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
   const keyFilterBits = job.options.keyFilterBits ?? deps.keyFilterBits;
   const keyIndex = entity.columns.findIndex((c) => c.name === entity.key);
   const filter = new KeyFilter(keyFilterBits);
-  if (plan.mode === 'resume') await refillFilter(pool, t, entity, filter);
+  if (plan.mode === 'resume') await refillFilter(pool, t, job, entity, filter);
+  // Chunks go straight into the entity's table until one meets an existing key (directChunk.ts). Not
+  // while repairing: the chunks counted before the crash are restaged, not merged again.
+  let direct = plan.mode !== 'repair' && (await directAllowed(pool, job, deps.limits));
+  const prefix = directPrefix(job);
+  const directSettings = { maxRowErrors: deps.maxRowErrors, limits: deps.limits };
   // Two buffers: one chunk's rows commit from one while the next chunk fills the other.
   const buffers = [new CopyBuffer(), new CopyBuffer()];
   let chunksStarted = 0;
@@ -77,7 +92,11 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
     if (lease.stopRequested) throw new HandBack(); // everything up to here is committed
     c.bytesRead = source.bytesRead;
     const count = chunksStaged++ >= plan.countedChunks;
-    inFlight = stageChunk(pool, job.id, t, c, lease, { count, errorsDropped: c.errorsDropped });
+    inFlight = stageChunk(pool, job, t, c, lease, { count, errorsDropped: c.errorsDropped, direct: direct ? directSettings : null }).then(async (outcome) => {
+      if (outcome.kind === 'staged')
+        direct = false; // refused once: this import has met existing keys
+      else if (outcome.job) await deps.onChunkMerged?.(outcome.job, c);
+    });
     // Attach a handler now; the error resurfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
   };
@@ -113,7 +132,7 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
           await flush(current);
           current = undefined;
         }
-        current ??= new ChunkBuffer(entity, buffers[chunksStarted++ % 2], nextChunk++, rec.row);
+        current ??= new ChunkBuffer(entity, buffers[chunksStarted++ % 2], nextChunk++, rec.row, direct ? prefix : null);
         errors.length = 0;
         if ('fields' in rec) {
           const values = validate(rec.fields, rec.row, errors);
@@ -154,16 +173,29 @@ async function countStagedErrors(pool: pg.Pool, t: StagingTables): Promise<numbe
   return (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t.errs}`)).rows[0].n;
 }
 
-/** A retried stage task: the filter must know every key staged before it resumes (paged, flat memory). */
-async function refillFilter(pool: pg.Pool, t: StagingTables, entity: EntityDefinition, filter: KeyFilter): Promise<void> {
+/**
+ * A retried stage task: the filter must know every key staged before it resumes (paged, flat memory):
+ * those in staging, and those a direct chunk wrote straight into the entity's table.
+ */
+async function refillFilter(pool: pg.Pool, t: StagingTables, job: ImportJob, entity: EntityDefinition, filter: KeyFilter): Promise<void> {
   let after = 0;
   for (;;) {
     const { rows } = await pool.query<{ row_no: number; key: string }>(
       `SELECT row_no, "${entity.key}"::text AS key FROM ${t.rows} WHERE ok AND row_no > $1 ORDER BY row_no LIMIT 20000`,
       [after],
     );
-    if (rows.length === 0) return;
+    if (rows.length === 0) break;
     for (const r of rows) filter.testAndAdd(r.key);
     after = rows[rows.length - 1].row_no;
+  }
+  let afterId = '0';
+  for (;;) {
+    const { rows } = await pool.query<{ id: string; key: string }>(
+      `SELECT id, "${entity.key}"::text AS key FROM "${entity.table}" WHERE workspace_id = $1 AND import_job_id = $2 AND id > $3 ORDER BY id LIMIT 20000`,
+      [job.workspaceId, job.id, afterId],
+    );
+    if (rows.length === 0) return;
+    for (const r of rows) filter.testAndAdd(r.key);
+    afterId = rows[rows.length - 1].id;
   }
 }

@@ -1,17 +1,30 @@
+import type { ChunkBuffer } from '../../imports/chunkBuffer.ts';
 import { stageFile } from '../../imports/stageFile.ts';
+import type { StagingLost } from '../../imports/stagingLost.ts';
+import type { JobRecord } from '../../jobs/jobRecord.ts';
+import { jobLogger } from '../../observability/logger.ts';
 import { announceJob } from '../../jobs/announceJob.ts';
 import { markFailed } from '../../jobs/state/markFailed.ts';
 import type { WorkerContext } from '../workerContext.ts';
 import { jobTask } from '../runJobTask.ts';
 import { startJob } from '../startJob.ts';
 
-/** Task `import_stage` {jobId}: reads the uploaded file into staging and queues one merge per chunk. */
+/** Task `import_stage` {jobId}: reads the uploaded file; merges each chunk at once while it can (directChunk.ts), else stages it and queues its merge. */
 export function importStage(ctx: WorkerContext) {
   return jobTask(ctx, 'import_stage', async ({ jobId }, lease) => {
     const job = await startJob(ctx, jobId, 'IMPORT');
     if (!job) return;
     const { chunkSize, maxChunkBytes, maxRowErrors, keyFilterBits } = ctx.config;
-    const outcome = await stageFile({ pool: ctx.pool, store: ctx.store, chunkSize, maxChunkBytes, maxRowErrors, keyFilterBits }, job, lease);
+    const onChunkMerged = async (merged: JobRecord, chunk: ChunkBuffer) => {
+      ctx.metrics.rowsMerged(merged.entity, chunk.rowCount - chunk.deferredCount, chunk.rejectedCount);
+      await announceJob(ctx, merged);
+    };
+    const onRepair = (lost: StagingLost) => {
+      jobLogger({ jobId, workspace: job.workspaceId, task: 'import_stage' }).warn(lost.message);
+      ctx.metrics.restaged();
+    };
+    const deps = { pool: ctx.pool, store: ctx.store, chunkSize, maxChunkBytes, maxRowErrors, keyFilterBits, limits: ctx.config, onChunkMerged, onRepair };
+    const outcome = await stageFile(deps, job, lease);
     // A file that is not an importable CSV fails on the first attempt: reading it again changes nothing.
     if (outcome.kind === 'rejected') await announceJob(ctx, await markFailed(ctx.pool, jobId, outcome.reason));
     else await announceJob(ctx, outcome.job);

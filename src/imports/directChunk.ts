@@ -1,0 +1,96 @@
+import type pg from 'pg';
+import type { ImportJob } from '../jobs/jobRecord.ts';
+import { JobNoLongerMine } from '../jobs/state/jobNoLongerMine.ts';
+import { loadJob } from '../jobs/state/loadJob.ts';
+import { recordMergedChunk } from '../jobs/state/recordMergedChunk.ts';
+import { recordStagedChunk } from '../jobs/state/recordStagedChunk.ts';
+import { addUsage } from '../workspaces/rowQuota.ts';
+import { loadLimits, type LimitDefaults } from '../workspaces/workspaceLimits.ts';
+import type { ChunkBuffer } from './chunkBuffer.ts';
+import { copyInto } from './copyInto.ts';
+import { ledgerTable } from './importLedger.ts';
+import type { StagingTables } from './stagingTables.ts';
+import { storeRowErrors } from './storeRowErrors.ts';
+
+export interface DirectSettings {
+  maxRowErrors: number;
+  limits: LimitDefaults;
+}
+
+/** The prefix of a direct-format line: workspace_id and import_job_id (see ChunkBuffer). */
+export function directPrefix(job: ImportJob): string {
+  return `${job.workspaceId}\t${job.id}\t`;
+}
+
+/**
+ * Whether a job's chunks may try the direct path at all: a dry run writes nothing, an import that
+ * has met an existing key merges, and a row quota is decided row by row under its lock (mergeChunk).
+ */
+export async function directAllowed(db: pg.Pool | pg.ClientBase, job: ImportJob, limits: LimitDefaults): Promise<boolean> {
+  if (job.dryRun || job.conflictsMet) return false;
+  return (await loadLimits(db, limits, job.workspaceId)).maxRows[job.entity] == null;
+}
+
+/**
+ * Stages AND merges one chunk at once: its undeferred rows are COPied straight into the entity's
+ * table, which spares PostgreSQL writing them to staging and reading them back (the first import
+ * of a file costs about what `\copy` costs). Runs inside the stage task's chunk transaction (see
+ * stageChunk.ts) and returns false, having changed nothing, when the chunk must take the staging
+ * path instead: a key of the chunk already exists (unique violation) or the COPY was refused for
+ * another reason, the import has met an existing key already, or the workspace got a row limit.
+ *
+ * INVARIANT (as mergeChunk's): the rows, their ledger entries, the row errors, the job's staging and
+ * merge counters, the workspace usage and the job_chunks mark commit in ONE transaction; the chunk
+ * is never queued for a merge, so nothing can merge it twice. Its rows stay findable for the filter
+ * and for settling deferred duplicates by (workspace_id, import_job_id, import_row).
+ * Throws JobNoLongerMine when the job is no longer RUNNING.
+ */
+export async function mergeDirect(db: pg.ClientBase, job: ImportJob, t: StagingTables, c: ChunkBuffer, s: DirectSettings): Promise<boolean> {
+  const current = await loadJob(db, job.id);
+  if (!current || current.status !== 'RUNNING' || current.kind !== 'IMPORT') throw new JobNoLongerMine('job-ended');
+  if (!(await directAllowed(db, current as ImportJob, s.limits))) return false;
+
+  const entity = c.entity;
+  const cols = entity.columns.map((col) => `"${col.name}"`).join(', ');
+  const inserted = c.undeferredCount;
+  await db.query('SAVEPOINT direct_chunk');
+  try {
+    await copyInto(db, `COPY "${entity.table}" (workspace_id, import_job_id, import_row, ${cols}) FROM STDIN`, c.directRows());
+  } catch {
+    // Usually a unique violation (a key exists); any other refusal (a constraint, a bad value) is
+    // left to the chunk's merge, whose retries and error reporting are the import's usual ones.
+    await db.query('ROLLBACK TO SAVEPOINT direct_chunk');
+    return false;
+  }
+  await db.query('RELEASE SAVEPOINT direct_chunk');
+  if (inserted > 0) {
+    // The rows this transaction inserted: created_at is its now(), so the (workspace_id, created_at)
+    // index finds exactly them (COPY has no RETURNING).
+    const led = await db.query(
+      `INSERT INTO ${ledgerTable(job.id)} (row_no, entity_id, action, written_at)
+       SELECT import_row, id, 'I', now() FROM "${entity.table}"
+       WHERE workspace_id = $1 AND created_at = now() AND import_job_id = $2 AND import_row BETWEEN $3 AND $4`,
+      [job.workspaceId, job.id, c.fromRow, c.toRow],
+    );
+    if (led.rowCount !== inserted) throw new Error(`direct chunk ${c.chunk}: ledger found ${led.rowCount} of the ${inserted} rows it inserted`);
+  }
+  await copyInto(db, `COPY ${t.rows} (row_no, ok, deferred, ${cols}) FROM STDIN`, c.deferredRows());
+  await copyInto(db, `COPY ${t.errs} (row_no, col, code, message, value) FROM STDIN`, c.errsCopy.join(''));
+
+  const marked = await db.query('INSERT INTO job_chunks (job_id, chunk) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING chunk', [job.id, c.chunk]);
+  if (marked.rowCount === 0) throw new Error(`direct chunk ${c.chunk} of job ${job.id} is already marked merged`);
+  await recordStagedChunk(db, job.id, { rows: c.rowCount, toRow: c.toRow, bytesRead: c.bytesRead, errorsDropped: c.errorsDropped });
+  const errors = await storeRowErrors(db, { jobId: job.id, fromRow: c.fromRow, toRow: c.toRow, deferred: false }, t, [], s.maxRowErrors);
+  await recordMergedChunk(db, job.id, {
+    processed: c.rowCount - c.deferredCount,
+    succeeded: inserted,
+    failed: c.rejectedCount,
+    inserted,
+    updated: 0,
+    conflictsMet: false,
+    storedErrors: errors.stored,
+    errorsDropped: errors.dropped,
+  });
+  await addUsage(db, job.workspaceId, entity.name, inserted);
+  return true;
+}
