@@ -15,7 +15,7 @@ import { ledgerTable } from './importLedger.ts';
 import { mergeSql, plainInsertSql } from './mergeSql.ts';
 import { StagingLost } from './stagingLost.ts';
 import { storeRowErrors, type MergeRowError } from './storeRowErrors.ts';
-import { stagingIntact, stagingTables, type StagingTables } from './stagingTables.ts';
+import { stagingIntact, stagingTables } from './stagingTables.ts';
 
 export interface MergeSettings {
   maxRowErrors: number;
