@@ -68,6 +68,14 @@ export interface Config {
    * memory but defers more rows to the set-based check after staging. @default 26 (env KEY_FILTER_BITS)
    */
   keyFilterBits: number;
+  /**
+   * A fresh import's chunks are COPied straight into the entity's table by the stage task while no
+   * key of the file exists yet (one pass over the data: fastest when the database shares the
+   * machine). false stages every chunk and merges it as a task any worker process can run, which
+   * spreads the database work over workers (a separate database server with cores to spare).
+   * Imports that meet existing keys merge either way. @default true (env DIRECT_CHUNKS)
+   */
+  directChunks: boolean;
   /** Attempts at a task that fails with an error before its job is FAILED (retries back off exponentially, with jitter). @default 5 (env JOB_MAX_ATTEMPTS) */
   jobMaxAttempts: number;
   /** A RUNNING job with no task left that can run, and no update for this long, is failed by the sweeper. @default 120 (env STUCK_JOB_SECONDS) */
@@ -210,6 +218,7 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     workspaceMaxRows: str('WORKSPACE_MAX_ROWS') === undefined ? undefined : int('WORKSPACE_MAX_ROWS', 0),
     workerConcurrency: Math.max(1, int('WORKER_CONCURRENCY', 3)),
     keyFilterBits: Math.min(30, Math.max(6, int('KEY_FILTER_BITS', 26))),
+    directChunks: str('DIRECT_CHUNKS') !== 'false',
     jobMaxAttempts: Math.max(1, int('JOB_MAX_ATTEMPTS', 5)),
     stuckJobSeconds: Math.max(10, int('STUCK_JOB_SECONDS', 120)),
     heartbeatIntervalMs: Math.max(100, int('HEARTBEAT_INTERVAL_MS', 2000)),

@@ -36,6 +36,8 @@ export interface StageDeps {
   keyFilterBits: number;
   /** The service's default limits (a workspace's own override them): a row quota turns the direct path off. */
   limits: LimitDefaults;
+  /** Try the direct path at all (DIRECT_CHUNKS). */
+  directChunks: boolean;
   /** Called when this task finds staging emptied by a crash and restages the whole file. */
   onRepair?: (reason: StagingLost) => void;
   /** Called after each chunk merged by the direct path commits, with the job as it left it. */
@@ -68,7 +70,7 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
   if (plan.mode === 'resume') await refillFilter(pool, t, job, entity, filter);
   // Chunks go straight into the entity's table until one meets an existing key (directChunk.ts). Not
   // while repairing: the chunks counted before the crash are restaged, not merged again.
-  let direct = plan.mode !== 'repair' && (await directAllowed(pool, job, deps.limits));
+  let direct = deps.directChunks && plan.mode !== 'repair' && (await directAllowed(pool, job, deps.limits));
   const prefix = directPrefix(job);
   const directSettings = { maxRowErrors: deps.maxRowErrors, limits: deps.limits };
   // Two buffers: one chunk's rows commit from one while the next chunk fills the other.

@@ -6,7 +6,9 @@ import { startTestApp, type TestApp } from '../helpers/testApp.ts';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ chunkSize: 500, workerConcurrency: 2 });
+  // Merges queued per chunk, as an import that meets existing keys has them (a fresh import's chunks
+  // would otherwise go straight in from its stage task, see directChunks.test.ts).
+  t = await startTestApp({ chunkSize: 500, workerConcurrency: 2, directChunks: false });
 });
 afterAll(() => t?.stop());
 

@@ -7,13 +7,14 @@ import { startServerProcesses, type ServerProcesses } from '../helpers/serverPro
 // The same file (bad rows, and in-file duplicates far apart, which the merges settle after staging)
 // is imported twice into fresh workspaces, with one worker process and then with three: the counts,
 // the row errors and every stored row must be identical, and the chunks of the second import must
-// really have run on more than one process at once.
+// really have run on more than one process at once. DIRECT_CHUNKS=false: the chunks of a fresh import
+// are staged and merged as tasks any worker can run (with the default, the stage task writes them itself).
 const ROWS = 40_000;
 const csv = faultyContactsCsv(ROWS);
 let s: ServerProcesses;
 
 beforeAll(async () => {
-  s = await startServerProcesses('api', { CHUNK_SIZE: '500' });
+  s = await startServerProcesses('api', { CHUNK_SIZE: '500', DIRECT_CHUNKS: 'false' });
   await s.start('worker', { WORKER_CONCURRENCY: '2' });
 }, 120_000);
 afterAll(() => s?.stop());

@@ -14,16 +14,32 @@ export function importStage(ctx: WorkerContext) {
   return jobTask(ctx, 'import_stage', async ({ jobId }, lease) => {
     const job = await startJob(ctx, jobId, 'IMPORT');
     if (!job) return;
-    const { chunkSize, maxChunkBytes, maxRowErrors, keyFilterBits } = ctx.config;
+    const { chunkSize, maxChunkBytes, maxRowErrors, keyFilterBits, directChunks } = ctx.config;
     const onChunkMerged = async (merged: JobRecord, chunk: ChunkBuffer) => {
-      ctx.metrics.rowsMerged(merged.entity, chunk.rowCount - chunk.deferredCount, chunk.rejectedCount);
+      const rows = chunk.rowCount - chunk.deferredCount;
+      ctx.metrics.rowsMerged(merged.entity, rows, chunk.rejectedCount);
+      jobLogger({ jobId, workspace: job.workspaceId, task: 'import_stage', chunk: chunk.chunk }).info(
+        { rows, failed: chunk.rejectedCount },
+        'chunk merged directly',
+      );
       await announceJob(ctx, merged);
     };
     const onRepair = (lost: StagingLost) => {
       jobLogger({ jobId, workspace: job.workspaceId, task: 'import_stage' }).warn(lost.message);
       ctx.metrics.restaged();
     };
-    const deps = { pool: ctx.pool, store: ctx.store, chunkSize, maxChunkBytes, maxRowErrors, keyFilterBits, limits: ctx.config, onChunkMerged, onRepair };
+    const deps = {
+      pool: ctx.pool,
+      store: ctx.store,
+      chunkSize,
+      maxChunkBytes,
+      maxRowErrors,
+      keyFilterBits,
+      directChunks,
+      limits: ctx.config,
+      onChunkMerged,
+      onRepair,
+    };
     const outcome = await stageFile(deps, job, lease);
     // A file that is not an importable CSV fails on the first attempt: reading it again changes nothing.
     if (outcome.kind === 'rejected') await announceJob(ctx, await markFailed(ctx.pool, jobId, outcome.reason));

@@ -1,0 +1,86 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCsv, contactRow, CONTACTS_HEADER } from '../helpers/buildCsv.ts';
+import { faultyContactsCsv, importOutcome, type ImportOutcome } from '../helpers/faultImport.ts';
+import { importAndWait, uploadImport, waitForJob } from '../helpers/graphqlClient.ts';
+import { startTestApp, type TestApp } from '../helpers/testApp.ts';
+
+// A fresh import's chunks go straight into the entity's table (DIRECT_CHUNKS, the default); with
+// DIRECT_CHUNKS=false every chunk is staged and merged. Both paths must end exactly alike: counts,
+// every row error (bad rows, and in-file duplicates 1,500 rows apart, which the key filter defers
+// and which are settled against rows the direct path wrote), and every stored row.
+const ROWS = 6_000;
+const csv = faultyContactsCsv(ROWS);
+let direct: TestApp;
+let merged: TestApp;
+
+beforeAll(async () => {
+  [direct, merged] = await Promise.all([startTestApp({ chunkSize: 500 }), startTestApp({ chunkSize: 500, directChunks: false })]);
+});
+afterAll(() => Promise.all([direct?.stop(), merged?.stop()]));
+
+/** Import tasks of chunks other than the deferred one that were ever seen queued or running, sampled while the job runs. */
+async function watchMergeTasks(t: TestApp, jobId: string, ended: Promise<unknown>): Promise<number> {
+  const db = new pg.Client({ connectionString: t.databaseUrl });
+  await db.connect();
+  let done = false;
+  void ended.finally(() => (done = true));
+  const seen = new Set<string>();
+  try {
+    while (!done) {
+      const r = await db.query<{ chunk: string }>(
+        `SELECT p.payload->>'chunk' AS chunk FROM graphile_worker._private_jobs p JOIN graphile_worker._private_tasks k ON k.id = p.task_id
+         WHERE k.identifier = 'import_merge' AND p.payload->>'jobId' = $1 AND NOT (p.payload->>'deferred')::boolean`,
+        [jobId],
+      );
+      for (const row of r.rows) seen.add(row.chunk);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    await db.end();
+  }
+  return seen.size;
+}
+
+async function importInto(
+  t: TestApp,
+  workspace: string,
+  file: string,
+  input: Record<string, unknown> = {},
+): Promise<{ outcome: ImportOutcome; merges: number }> {
+  const token = await t.token(workspace);
+  const r = await uploadImport(t.url, token, file, input);
+  expect(r.errors).toBeUndefined();
+  const id: string = r.data.startImport.id;
+  const ended = waitForJob(t.url, token, id, undefined, 120_000);
+  ended.catch(() => undefined); // awaited below; a failed watch must not leave it unhandled
+  const merges = await watchMergeTasks(t, id, ended);
+  expect((await ended).status).toBe('COMPLETED');
+  return { outcome: await importOutcome(t.databaseUrl, id), merges };
+}
+
+describe('chunks merged straight from the stage task', () => {
+  it('should end a fresh import exactly as staged merges do, bad rows and far-apart duplicates included, without queueing a merge per chunk', async () => {
+    const [a, b] = await Promise.all([importInto(direct, 'fresh', csv), importInto(merged, 'fresh', csv)]);
+    expect(a.outcome).toEqual(b.outcome);
+    expect(a.outcome.errors.some((e) => e.endsWith('|DUPLICATE_IN_FILE'))).toBe(true);
+    expect(a.outcome.errors.some((e) => e.endsWith('|INVALID_EMAIL'))).toBe(true);
+    expect(a.merges).toBe(0);
+    expect(b.merges).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('should switch to merging at the first chunk that meets an existing key, and end exactly as staged merges do', async () => {
+    // Row 3,000 of the file already exists (other values): chunks before it go straight in, the rest merge.
+    const existing = buildCsv([CONTACTS_HEADER, [contactRow(3000, 'fault')[0], 'Earlier', 'Value', '', '', '']]);
+    for (const t of [direct, merged]) {
+      expect(await importAndWait(t.url, await t.token('switch'), existing)).toMatchObject({ status: 'COMPLETED', insertedRows: 1 });
+    }
+    const [a, b] = await Promise.all([
+      importInto(direct, 'switch', csv, { duplicateStrategy: 'UPDATE' }),
+      importInto(merged, 'switch', csv, { duplicateStrategy: 'UPDATE' }),
+    ]);
+    expect(a.outcome).toEqual(b.outcome);
+    expect(a.outcome.counts).toMatchObject({ updated_rows: 1 });
+    expect(a.merges).toBeGreaterThan(0);
+  }, 180_000);
+});
