@@ -1,4 +1,3 @@
-import { StringDecoder } from 'node:string_decoder';
 import { Transform } from 'node:stream';
 
 /**
@@ -30,28 +29,6 @@ export class RecordCounter extends Transform {
     this.records += n;
     cb(null, chunk);
   }
-}
-
-/**
- * COPY's text format doubles every backslash; JSON text from PostgreSQL holds no raw tab or
- * newline, so undoing that is the only unescaping a JSONL line needs. Works on whole lines, so
- * a pair split across chunks is never misread.
- */
-export function copyTextToJsonLines(): Transform {
-  let rest = '';
-  const decoder = new StringDecoder('utf8'); // a chunk may end inside a multi-byte character
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      const text = rest + decoder.write(chunk);
-      const end = text.lastIndexOf('\n') + 1;
-      rest = text.slice(end);
-      cb(null, end > 0 ? text.slice(0, end).replace(/\\\\/g, '\\') : undefined);
-    },
-    flush(cb) {
-      rest += decoder.end();
-      cb(null, rest ? rest.replace(/\\\\/g, '\\') : undefined);
-    },
-  });
 }
 
 /**
