@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   let worker;
   if (singleProcess) {
     worker = track(startAppProcess('api+worker', ['src/main.ts', 'all'], env, join(dir, 'app.log')), 30_000);
-    await Promise.all([waitForHealthy(`http://127.0.0.1:${port}/healthz`, worker), waitForOutput(worker, 'worker running')]);
+    await Promise.all([waitForHealthy(`http://127.0.0.1:${port}/healthz`, worker), waitForOutput(worker, 'API and worker ready')]);
   } else {
     const api = track(startAppProcess('api', ['src/main.ts', 'api'], env, join(dir, 'api.log')));
     worker = track(startAppProcess('worker', ['src/main.ts', 'worker'], env, join(dir, 'worker.log')), 30_000);
