@@ -161,17 +161,17 @@ async function main(): Promise<void> {
 
   console.log(`\n== summary: ${n(rows)} contacts, ${runs} rounds, median [min–max]; ${role}; Node ${process.version}, 2 cores`);
   console.log(`   time from the client's side: startExport sent → COMPLETED seen over graphql-ws; "+ download" until curl has the file`);
-  console.log(`${''.padEnd(52)}${'seconds'.padEnd(24)}${'% of \\copy'.padEnd(24)}target`);
-  console.log(`${'psql \\copy (select … where workspace_id = …) to file'.padEnd(52)}${fmt(spread(baseline))}  100%`);
-  console.log(`${"psql \\copy of the export's own query (CSV, ORDER BY)".padEnd(52)}${fmt(spread(exportQuery))}`);
+  console.log(`${''.padEnd(58)}${'seconds'.padEnd(24)}${'% of \\copy'.padEnd(24)}target`);
+  console.log(`${'psql \\copy (select … where workspace_id = …) to file'.padEnd(58)}${fmt(spread(baseline))}  100%`);
+  console.log(`${"psql \\copy of the export's own query (CSV, ORDER BY)".padEnd(58)}${fmt(spread(exportQuery))}`);
   for (const [i, e] of EXPORTS.entries()) {
     const r = results[i]!;
     const t = 'targets' in e ? e.targets : undefined;
     const pass = (pct: Spread, target: number) => `${pct.median >= target ? 'PASS' : 'FAIL'} >= ${target}%`;
     const pc = spread(r.pctCompleted);
     const pd = spread(r.pctWithDownload);
-    console.log(`${`export ${e.title}: COMPLETED`.padEnd(52)}${fmt(spread(r.completed))}  ${fmt(pc, 1, '%')}${t ? pass(pc, t.completed) : ''}`);
-    console.log(`${'  + download (curl)'.padEnd(52)}${fmt(spread(r.withDownload))}  ${fmt(pd, 1, '%')}${t ? pass(pd, t.withDownload) : ''}`);
+    console.log(`${`export ${e.title}: COMPLETED`.padEnd(58)}${fmt(spread(r.completed))}  ${fmt(pc, 1, '%')}${t ? pass(pc, t.completed) : ''}`);
+    console.log(`${'  + download (curl)'.padEnd(58)}${fmt(spread(r.withDownload))}  ${fmt(pd, 1, '%')}${t ? pass(pd, t.withDownload) : ''}`);
   }
   const dl = spread(csvDownloads);
   console.log(
