@@ -9,7 +9,11 @@ export function exportRun(ctx: WorkerContext) {
   return jobTask(ctx, 'export_run', async ({ jobId }, lease) => {
     const job = await startJob(ctx, jobId, 'EXPORT');
     if (!job) return;
-    const done = await runExport({ pool: ctx.pool, store: ctx.store, onProgress: (j) => announceJob(ctx, j) }, job, lease);
+    const done = await runExport(
+      { pool: ctx.pool, store: ctx.store, gzipLevel: ctx.config.exportGzipLevel, onProgress: (j) => announceJob(ctx, j) },
+      job,
+      lease,
+    );
     await announceJob(ctx, done);
   });
 }
