@@ -11,7 +11,9 @@
  *   DATABASE_URL   admin connection, only to create and drop the benchmark database
  *                  (default postgresql://postgres@127.0.0.1:5432/postgres); REDIS_URL (default redis://127.0.0.1:6379)
  *   CHUNK_SIZE, WORKER_CONCURRENCY, PG_POOL_SIZE, ...   pass through to the API and worker
- *   BASELINE_RUNS  psql \copy runs, the fastest is kept (default 2)
+ *   BENCH_RUNS     rounds (default 3); each round runs the baseline, the import and the re-import one
+ *                  after the other, into an emptied contacts table; the summary prints median [min–max]
+ *   BASELINE_RUNS  psql \copy runs per round, the fastest is kept (default 1)
  *   BENCH_TIMEOUT_S  limit for each import (default 120 + rows/2000)
  *   BENCH_WORKER_NODE_FLAGS  node flags for the worker only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
  *                  (a V8 CPU profile written when the worker stops) or "--max-semi-space-size=2"
@@ -35,7 +37,7 @@ import {
 import { ADMIN_URL, BASELINE_TABLE, assertLoopback, copyBaseline, createBenchDatabase, withClient } from './benchDatabase.ts';
 import { DatabaseMonitor } from './databaseMonitor.ts';
 import { generateContactsCsv } from './generateContacts.ts';
-import { printPhaseDetails, printSummary, warnIfDisturbed, type Check } from './importReport.ts';
+import { printPhaseDetails, printSummary, warnIfDisturbed, type Check, type Round } from './importReport.ts';
 import { countContacts, runImportPhase, type PhaseResult } from './importPhase.ts';
 import { ForeignCpuTracker, readMemory } from './procStats.ts';
 import { onCleanup, runBench, track } from './benchLifecycle.ts';
@@ -73,30 +75,15 @@ async function main(): Promise<void> {
 
   const port = await freePort();
   const env = appEnvironment({ databaseUrl: db.url, redisUrl: REDIS_URL, port, dir });
-  // The CLI applies the migrations first, as any process does, then prints only the token.
-  const token = (await runToCompletion(['src/cli.ts', 'token', 'create', '--workspace', 'bench'], env)).trim();
-  const workspaceId = await withClient(db.url, async (c) => (await c.query(`SELECT id FROM workspaces WHERE name = 'bench'`)).rows[0].id as string);
-
-  // Baseline first, before the app processes start. Best of BASELINE_RUNS: a disturbed run only makes it slower.
-  const baselineRuns = Math.max(1, Number(process.env.BASELINE_RUNS || 2));
-  console.log(`\n== baseline: psql \\copy into ${BASELINE_TABLE}, best of ${baselineRuns}`);
-  let baseline = { seconds: Infinity, rows: 0, foreign: 0, walMb: 0 };
-  for (let i = 0; i < baselineRuns; i++) {
-    let tracker: ForeignCpuTracker | undefined;
-    const run = await copyBaseline(db.url, csvPath, workspaceId, async (copy) => {
-      tracker = new ForeignCpuTracker(db.name);
-      try {
-        return await copy();
-      } finally {
-        tracker.stop();
-      }
-    });
-    const foreign = tracker!.stop();
-    console.log(`  ${run.rows.toLocaleString('en')} rows in ${run.seconds.toFixed(2)} s (${n(rows / run.seconds)} rows/s)`);
-    warnIfDisturbed(foreign, run.seconds, tracker!.top());
-    if (run.seconds < baseline.seconds) baseline = { ...run, foreign };
+  // Each round imports into a workspace of its own, into an emptied contacts table, so every round
+  // measures the same work. The CLI applies the migrations first, as any process does, then prints only the token.
+  const runs = Math.max(1, Number(process.env.BENCH_RUNS || 3));
+  const workspaces: Array<{ token: string; id: string }> = [];
+  for (let i = 1; i <= runs; i++) {
+    const token = (await runToCompletion(['src/cli.ts', 'token', 'create', '--workspace', `bench-${i}`], env)).trim();
+    const id = await withClient(db.url, async (c) => (await c.query(`SELECT id FROM workspaces WHERE name = $1`, [`bench-${i}`])).rows[0].id as string);
+    workspaces.push({ token, id });
   }
-  await withClient(db.url, (c) => c.query(`DROP TABLE ${BASELINE_TABLE}`));
 
   const workerNodeFlags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   let api: AppProcess;
@@ -124,46 +111,87 @@ async function main(): Promise<void> {
 
   const monitor = await DatabaseMonitor.connect(db.url);
   onCleanup('close the monitor connection', () => monitor.close());
-  const setup = {
-    apiUrl: `http://127.0.0.1:${port}/graphql`,
-    wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    databaseUrl: db.url,
-    databaseName: db.name,
-    token,
-    csvPath,
-    api,
-    worker,
-    monitor,
-    timeoutMs,
-  };
-
   const checks: Check[] = [];
-  const imported = await runImportPhase(setup, 'import (new rows, duplicateStrategy SKIP)', {});
-  const afterImport = await countContacts(db.url, workspaceId, imported.jobId);
-  printPhaseDetails(imported);
-  checks.push(...exactness('import', imported, rows, afterImport.total), {
-    what: 'import: inserted rows = rows in the file',
-    ok: imported.job.insertedRows === rows,
-    detail: `${imported.job.insertedRows}`,
-  });
+  const rounds: Round[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { token, id: workspaceId } = workspaces[i]!;
+    console.log(`\n######## round ${i + 1} of ${runs}`);
+    // The same machine state for all three measurements of a round: an empty contacts table each time.
+    await withClient(db.url, (c) => c.query('TRUNCATE contacts'));
+    const baseline = await measureBaseline(db.url, db.name, csvPath, workspaceId, rows);
+    const setup = {
+      apiUrl: `http://127.0.0.1:${port}/graphql`,
+      wsUrl: `ws://127.0.0.1:${port}/graphql`,
+      databaseUrl: db.url,
+      databaseName: db.name,
+      token,
+      csvPath,
+      api,
+      worker,
+      monitor,
+      timeoutMs,
+    };
+    const tag = runs > 1 ? ` [round ${i + 1}]` : '';
+    const imported = await runImportPhase(setup, 'import (new rows, duplicateStrategy SKIP)', {});
+    const afterImport = await countContacts(db.url, workspaceId, imported.jobId);
+    printPhaseDetails(imported);
+    checks.push(...exactness(`import${tag}`, imported, rows, afterImport.total), {
+      what: `import${tag}: inserted rows = rows in the file`,
+      ok: imported.job.insertedRows === rows,
+      detail: `${imported.job.insertedRows}`,
+    });
 
-  const reimported = await runImportPhase(setup, 're-import of the same file, duplicateStrategy UPDATE (all rows unchanged)', {
-    duplicateStrategy: 'UPDATE',
-  });
-  const afterReimport = await countContacts(db.url, workspaceId, reimported.jobId);
-  printPhaseDetails(reimported);
-  checks.push(
-    ...exactness('re-import', reimported, rows, afterReimport.total),
-    {
-      what: 're-import: nothing rewritten (updatedRows = 0, no contact carries its job id)',
-      ok: reimported.job.updatedRows === 0 && afterReimport.writtenByJob === 0,
-      detail: `updatedRows ${reimported.job.updatedRows}, rows with its import_job_id ${afterReimport.writtenByJob}`,
-    },
-    { what: 're-import: unchangedRows = rows', ok: reimported.job.unchangedRows === rows, detail: `${reimported.job.unchangedRows}` },
-  );
+    const reimported = await runImportPhase(setup, 're-import of the same file, duplicateStrategy UPDATE (all rows unchanged)', {
+      duplicateStrategy: 'UPDATE',
+    });
+    const afterReimport = await countContacts(db.url, workspaceId, reimported.jobId);
+    printPhaseDetails(reimported);
+    checks.push(
+      ...exactness(`re-import${tag}`, reimported, rows, afterReimport.total),
+      {
+        what: `re-import${tag}: nothing rewritten (updatedRows = 0, no contact carries its job id)`,
+        ok: reimported.job.updatedRows === 0 && afterReimport.writtenByJob === 0,
+        detail: `updatedRows ${reimported.job.updatedRows}, rows with its import_job_id ${afterReimport.writtenByJob}`,
+      },
+      { what: `re-import${tag}: unchangedRows = rows`, ok: reimported.job.unchangedRows === rows, detail: `${reimported.job.unchangedRows}` },
+    );
+    rounds.push({ baseline, imported, reimported });
+    const pct = (p: PhaseResult) => `${((100 * baseline.seconds) / p.seconds).toFixed(1)}%`;
+    console.log(
+      `round ${i + 1}: \\copy ${baseline.seconds.toFixed(2)} s, import ${imported.seconds.toFixed(2)} s = ${pct(imported)}, ` +
+        `re-import ${reimported.seconds.toFixed(2)} s = ${pct(reimported)}`,
+    );
+  }
 
-  printSummary({ rows, bytes, baseline, imported, reimported, checks, csvMb: bytes / 1e6, singleProcess });
+  printSummary({ rows, bytes, rounds, checks, csvMb: bytes / 1e6, singleProcess });
   if (checks.some((c) => !c.ok)) process.exitCode = 1;
+}
+
+/**
+ * psql \copy of the file into a copy of the contacts table, best of BASELINE_RUNS (default 1: each
+ * round has its own baseline, and the rounds give the spread).
+ */
+async function measureBaseline(url: string, databaseName: string, csvPath: string, workspaceId: string, rows: number): Promise<Round['baseline']> {
+  const baselineRuns = Math.max(1, Number(process.env.BASELINE_RUNS || 1));
+  console.log(`\n== baseline: psql \\copy into ${BASELINE_TABLE}${baselineRuns > 1 ? `, best of ${baselineRuns}` : ''}`);
+  let baseline = { seconds: Infinity, rows: 0, foreign: 0, walMb: 0 };
+  for (let i = 0; i < baselineRuns; i++) {
+    let tracker: ForeignCpuTracker | undefined;
+    const run = await copyBaseline(url, csvPath, workspaceId, async (copy) => {
+      tracker = new ForeignCpuTracker(databaseName);
+      try {
+        return await copy();
+      } finally {
+        tracker.stop();
+      }
+    });
+    const foreign = tracker!.stop();
+    console.log(`  ${run.rows.toLocaleString('en')} rows in ${run.seconds.toFixed(2)} s (${n(rows / run.seconds)} rows/s)`);
+    warnIfDisturbed(foreign, run.seconds, tracker!.top());
+    if (run.seconds < baseline.seconds) baseline = { ...run, foreign };
+  }
+  await withClient(url, (c) => c.query(`DROP TABLE ${BASELINE_TABLE}`));
+  return baseline;
 }
 
 function exactness(name: string, r: PhaseResult, rows: number, counted: number): Check[] {

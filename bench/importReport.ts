@@ -8,7 +8,9 @@ export interface Check {
   detail: string;
 }
 
-const TARGETS = { importShare: 0.5, reimportShare: 0.4, workerPeakMb: 200, singleProcessPeakMb: 300 };
+// Shares are medians over the rounds. 66%: the performance issue's target for both (the resilience
+// issue asked 50% and 40%, which these imply).
+const TARGETS = { importShare: 0.66, reimportShare: 0.66, workerPeakMb: 200, singleProcessPeakMb: 300 };
 
 const n = (v: number) => Math.round(v).toLocaleString('en');
 const s = (v: number | null) => (v === null ? '?' : v.toFixed(2));
@@ -67,31 +69,66 @@ export function warnIfDisturbed(foreignSeconds: number, seconds: number, top: st
   for (const line of top) console.log(`           ${line}`);
 }
 
+/** One round of the benchmark: the baseline, the import and the re-import, run one after the other. */
+export interface Round {
+  baseline: { seconds: number; rows: number; foreign: number; walMb: number };
+  imported: PhaseResult;
+  reimported: PhaseResult;
+}
+
+/** Median of a non-empty list (the mean of the middle two for an even count). */
+function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/** "median [min–max]" */
+function spread(values: number[], digits: number, unit = ''): string {
+  const f = (v: number) => v.toFixed(digits) + unit;
+  return values.length === 1 ? f(values[0]!) : `${f(median(values))} [${f(Math.min(...values))}–${f(Math.max(...values))}]`;
+}
+
 export function printSummary(x: {
   rows: number;
   bytes: number;
   csvMb: number;
-  baseline: { seconds: number; rows: number; foreign: number; walMb: number };
-  imported: PhaseResult;
-  reimported: PhaseResult;
+  rounds: Round[];
   checks: Check[];
   /** The API and the worker ran as one process (role all, `npm start`): its peak has its own target. */
   singleProcess?: boolean;
 }): void {
-  const copyRate = x.rows / x.baseline.seconds;
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
-  const rateRow = (name: string, seconds: number, walMb: number, target?: number) => {
-    const rate = x.rows / seconds;
-    const share = rate / copyRate;
-    const cells = [name, seconds.toFixed(2), n(rate), `${(100 * share).toFixed(1)}%`, walMb.toFixed(0)];
-    return [...cells, target ? `>= ${100 * target}%` : '', target ? verdict(share >= target) : ''];
-  };
-  const workerPeak = Math.max(x.imported.workerPeakMb, x.reimported.workerPeakMb);
+  // Each round's share is against the \copy of the same round: the machine's state moves both.
+  const share = (r: Round, p: PhaseResult) => r.baseline.seconds / p.seconds;
+  const rateRow = (name: string, seconds: number[], shares: number[] | null, walMb: number[], target?: number) => [
+    name,
+    spread(seconds, 2),
+    n(x.rows / median(seconds)),
+    shares
+      ? spread(
+          shares.map((v) => 100 * v),
+          1,
+          '%',
+        )
+      : '100%',
+    spread(walMb, 0),
+    target ? `>= ${100 * target}%` : '',
+    target && shares ? verdict(median(shares) >= target) : '',
+  ];
+  const imports = x.rounds.map((r) => r.imported);
+  const reimports = x.rounds.map((r) => r.reimported);
+  const peak = (ps: PhaseResult[], f: (p: PhaseResult) => number) => Math.max(...ps.map(f));
+  const workerPeak = Math.max(
+    peak(imports, (p) => p.workerPeakMb),
+    peak(reimports, (p) => p.workerPeakMb),
+  );
+  const peaks = (f: (p: PhaseResult) => number) => `${peak(imports, f).toFixed(0)} / ${peak(reimports, f).toFixed(0)} MB`;
   const memoryRows = x.singleProcess
     ? [
         [
           'API+worker (role all) peak RSS (import / re-import)',
-          `${x.imported.workerPeakMb.toFixed(0)} / ${x.reimported.workerPeakMb.toFixed(0)} MB`,
+          peaks((p) => p.workerPeakMb),
           '',
           '',
           '',
@@ -102,30 +139,54 @@ export function printSummary(x: {
     : [
         [
           'worker peak RSS (import / re-import)',
-          `${x.imported.workerPeakMb.toFixed(0)} / ${x.reimported.workerPeakMb.toFixed(0)} MB`,
+          peaks((p) => p.workerPeakMb),
           '',
           '',
           '',
           `< ${TARGETS.workerPeakMb} MB`,
           verdict(workerPeak < TARGETS.workerPeakMb),
         ],
-        ['API peak RSS (import / re-import)', `${x.imported.apiPeakMb.toFixed(0)} / ${x.reimported.apiPeakMb.toFixed(0)} MB`, '', '', '', '', ''],
+        ['API peak RSS (import / re-import)', peaks((p) => p.apiPeakMb), '', '', '', '', ''],
       ];
   const table = [
     ['', 'seconds', 'rows/s', '% of \\copy', 'WAL MB', 'target', 'result'],
-    rateRow('psql \\copy (baseline)', x.baseline.seconds, x.baseline.walMb),
-    rateRow('import, upload to COMPLETED', x.imported.seconds, x.imported.walMb, TARGETS.importShare),
-    rateRow('re-import UPDATE, upload to COMPLETED', x.reimported.seconds, x.reimported.walMb, TARGETS.reimportShare),
+    rateRow(
+      'psql \\copy (baseline)',
+      x.rounds.map((r) => r.baseline.seconds),
+      null,
+      x.rounds.map((r) => r.baseline.walMb),
+    ),
+    rateRow(
+      'import, upload to COMPLETED',
+      imports.map((p) => p.seconds),
+      x.rounds.map((r) => share(r, r.imported)),
+      imports.map((p) => p.walMb),
+      TARGETS.importShare,
+    ),
+    rateRow(
+      're-import UPDATE, upload to COMPLETED',
+      reimports.map((p) => p.seconds),
+      x.rounds.map((r) => share(r, r.reimported)),
+      reimports.map((p) => p.walMb),
+      TARGETS.reimportShare,
+    ),
     ...memoryRows,
   ];
-  console.log(`\n== summary: ${x.rows.toLocaleString('en')} rows, ${x.csvMb.toFixed(1)} MB CSV, ${availableParallelism()} cores, Node ${process.version}`);
+  const runs = x.rounds.length;
+  console.log(
+    `\n== summary: ${x.rows.toLocaleString('en')} rows, ${x.csvMb.toFixed(1)} MB CSV, ${availableParallelism()} cores, Node ${process.version}; ` +
+      (runs > 1 ? `median [min–max] of ${runs} rounds, each import's share against its own round's \\copy` : 'one round'),
+  );
   const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
   for (const row of table) console.log(row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  '));
-  if (x.baseline.rows !== x.rows) console.log(`WARNING: the baseline copied ${x.baseline.rows} rows, not ${x.rows}`);
+  for (const r of x.rounds) if (r.baseline.rows !== x.rows) console.log(`WARNING: a baseline copied ${r.baseline.rows} rows, not ${x.rows}`);
   const pct = (foreign: number, seconds: number) => `${(100 * disturbance(foreign, seconds)).toFixed(0)}%`;
-  console.log(
-    `machine used by processes outside the benchmark: baseline ${pct(x.baseline.foreign, x.baseline.seconds)}, ` +
-      `import ${pct(x.imported.cpu.foreign, x.imported.seconds)}, re-import ${pct(x.reimported.cpu.foreign, x.reimported.seconds)} (above 5% the figures are disturbed)`,
+  console.log('machine used by processes outside the benchmark (above 5% the figures are disturbed), per round:');
+  x.rounds.forEach((r, i) =>
+    console.log(
+      `  round ${i + 1}: baseline ${pct(r.baseline.foreign, r.baseline.seconds)}, import ${pct(r.imported.cpu.foreign, r.imported.seconds)}, ` +
+        `re-import ${pct(r.reimported.cpu.foreign, r.reimported.seconds)}`,
+    ),
   );
   console.log('\nexactness:');
   for (const c of x.checks) console.log(`  ${verdict(c.ok)}  ${c.what} (${c.detail})`);
