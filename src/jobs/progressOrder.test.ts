@@ -14,6 +14,7 @@ function state(over: Partial<ProgressEvent>): ProgressEvent {
     percent: 0,
     rowsPerSecond: null,
     etaSeconds: null,
+    updatedAt: '2026-01-01T00:00:00.000Z',
     ...over,
   };
 }
