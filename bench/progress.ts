@@ -32,7 +32,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../src/config.ts';
 import { sourceRevision, type AppProcess } from '../test/helpers/appProcess.ts';
 import { checkpoint, withClient } from './benchDatabase.ts';
-import { onCleanup, runBench } from './benchLifecycle.ts';
+import { cleaningUp, onCleanup, runBench } from './benchLifecycle.ts';
 import {
   REDIS_URL,
   createBenchServices,
@@ -175,6 +175,8 @@ async function measure(
     onCleanup('close the subscribers', () => Promise.all(subscribers.map((sub) => sub.client.dispose())));
     const timedOut = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), o.timeoutMs).unref());
     const outcome = await Promise.race([Promise.all(subscribers.map((sub) => sub.done)), timedOut, died]);
+    // Ctrl-C: the subscribers were closed by cleanup, which drops the database and exits; wait for it.
+    if (cleaningUp()) await new Promise<never>(() => undefined);
     if (outcome === 'timeout') console.log(`  ${mode} run ${run}: timed out after ${o.timeoutMs / 1000} s`);
     const othersShare = disturbance(foreign.stop(), (performance.now() - t0) / 1000);
     await Promise.all(subscribers.map((sub) => sub.client.dispose()));
