@@ -21,6 +21,11 @@ export function track(p: AppProcess, graceMs = 15_000): AppProcess {
   return p;
 }
 
+/** True once cleanup has begun (on a signal, while main may still be running): main should stop there. */
+export function cleaningUp(): boolean {
+  return cleaning !== undefined;
+}
+
 export function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     for (const [what, step] of cleanups.reverse()) {
@@ -55,6 +60,8 @@ export async function runBench(name: string, main: () => Promise<void>): Promise
   try {
     await main();
   } catch (err) {
+    // After a signal, main fails because cleanup stopped what it was using: not worth a report.
+    if (cleaning) return;
     console.error(`\n${name} failed: ${(err as Error).stack ?? err}`);
     for (const p of processes) console.error(`\nlast output of the ${p.name} (pid ${p.pid}):\n${p.tail(30)}`);
     process.exitCode = 1;

@@ -20,7 +20,11 @@ export interface Config {
    * given up (Redis paused or unreachable), and subscribers re-read PostgreSQL meanwhile. @default 1000 (env REDIS_PUBLISH_TIMEOUT_MS)
    */
   redisPublishTimeoutMs: number;
-  /** A watched job the bus has said nothing about for this long is re-read from PostgreSQL (once per API process). @default 1000 (env PROGRESS_POLL_MS) */
+  /**
+   * A watched job the bus has said nothing about for this long is re-read from PostgreSQL (once per API
+   * process), so a subscriber waits at most about this plus a tenth for its next event: 700 keeps that
+   * under the schema's one second, with room for the read itself. @default 700 (env PROGRESS_POLL_MS)
+   */
   progressPollMs: number;
   /** Prefix of every Redis channel, so several deployments (or test files) share one Redis. @default 'bulkport:' (env REDIS_PREFIX) */
   redisPrefix: string;
@@ -203,7 +207,7 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     redisUrl: str('REDIS_URL'),
     redisPrefix: str('REDIS_PREFIX') ?? 'bulkport:',
     redisPublishTimeoutMs: Math.max(1, int('REDIS_PUBLISH_TIMEOUT_MS', 1000)),
-    progressPollMs: Math.max(50, int('PROGRESS_POLL_MS', 1000)),
+    progressPollMs: Math.max(50, int('PROGRESS_POLL_MS', 700)),
     dataDir,
     storageDir: path.resolve(str('STORAGE_DIR') ?? path.join(dataDir, 'files')),
     s3Bucket: str('S3_BUCKET'),

@@ -4,7 +4,7 @@ import type { JobRecord } from './jobRecord.ts';
 import { isTerminal } from './jobStatus.ts';
 import { JobWatch } from './jobWatch.ts';
 import { loadJobs } from './state/loadJobs.ts';
-import { laterOf } from './progressOrder.ts';
+import { isAhead, laterOf } from './progressOrder.ts';
 import { toProgressEvent } from './progressMath.ts';
 import { ProgressStream } from './progressStream.ts';
 import { log } from '../observability/logger.ts';
@@ -31,8 +31,9 @@ export interface JobWatchStats {
  * no watch left no timer runs.
  *
  * The bus is the fast path, PostgreSQL the truth: a job the bus has said nothing about for quietMs
- * (Redis down or paused, a lost message, a job still QUEUED) is re-read, so a subscriber waits at
- * most about quietMs + quietMs/4 for the next state, whatever happens to Redis.
+ * (Redis down or paused, a lost message, a job still QUEUED, a chunk that takes long) is re-read, so
+ * a subscriber waits at most about quietMs + quietMs/10 + one query for the next state, whatever
+ * happens to Redis (with the default 700 ms: under 1 s, the schema's "at least one event a second").
  */
 export class JobWatches {
   private readonly watches = new Map<string, JobWatch>();
@@ -58,7 +59,9 @@ export class JobWatches {
     if (isTerminal(own.status) || this.closed) return new ProgressStream(own);
     const watch = this.watches.get(job.id) ?? this.startWatch(job.id);
     const first = laterOf(own, watch.latest);
-    watch.offer(own); // a fresher state than the watch had is news for every subscriber
+    // A fresher state than the watch had is news for every subscriber; the same state is not. Sent
+    // anyway, each of N subscribers arriving at once would send every earlier one a repeat: N²/2 events.
+    if (isAhead(watch.latest, own)) watch.offer(own);
     const stream = new ProgressStream(first, () => this.leave(watch, stream));
     watch.streams.add(stream);
     return stream;
@@ -97,11 +100,12 @@ export class JobWatches {
     if (this.watches.size === 0) this.stopTicker();
   }
 
-  // A tick every quietMs/4 bounds how late a due job is read; the tick itself costs nothing when no
-  // job is due (the bus is lively), and there is no tick at all when nothing is watched.
+  // A tick every quietMs/10 bounds how late a due job is read (a tenth past quietMs); the tick itself
+  // costs next to nothing when no job is due (the bus is lively), and there is no tick at all when
+  // nothing is watched.
   private startTicker(): void {
     if (this.ticker || this.closed) return;
-    this.ticker = setInterval(() => this.tick(), Math.max(10, Math.floor(this.quietMs / 4)));
+    this.ticker = setInterval(() => this.tick(), Math.max(10, Math.floor(this.quietMs / 10)));
     this.ticker.unref();
   }
 

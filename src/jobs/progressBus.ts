@@ -11,6 +11,12 @@ export interface ProgressEvent {
   percent: number;
   rowsPerSecond: number | null;
   etaSeconds: number | null;
+  /**
+   * When the job's row was last written (jobs.updated_at, ISO 8601): for the counters of a merged,
+   * staged or reverted chunk, the moment the statement that wrote them ran, just before its commit
+   * (clock_timestamp(), not the transaction's start). A re-read while nothing changed repeats it.
+   */
+  updatedAt: string;
 }
 
 /**

@@ -42,6 +42,7 @@ export function toProgressEvent(job: JobRecord, now: Date = new Date()): Progres
     percent: job.status === 'COMPLETED' ? 100 : Math.round(job.percent * 100) / 100,
     rowsPerSecond: rowsPerSecond(job, now),
     etaSeconds: etaSeconds(job, now),
+    updatedAt: job.updatedAt.toISOString(),
   };
 }
 

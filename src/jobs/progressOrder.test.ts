@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from './progressBus.ts';
-import { laterOf, mayFollow } from './progressOrder.ts';
+import { isAhead, laterOf, mayFollow } from './progressOrder.ts';
 
 function state(over: Partial<ProgressEvent>): ProgressEvent {
   const processedRows = over.processedRows ?? 0;
@@ -14,6 +14,7 @@ function state(over: Partial<ProgressEvent>): ProgressEvent {
     percent: 0,
     rowsPerSecond: null,
     etaSeconds: null,
+    updatedAt: '2026-01-01T00:00:00.000Z',
     ...over,
   };
 }
@@ -56,5 +57,18 @@ describe('laterOf', () => {
     expect(laterOf(a, b)).toBe(b);
     expect(laterOf(b, a)).toBe(b);
     expect(laterOf(a, undefined)).toBe(a);
+  });
+});
+
+describe('isAhead', () => {
+  it('should call a state news when it may follow and moves a status, count or percent, and not when it only repeats', () => {
+    const last = state({ processedRows: 500, percent: 5, rowsPerSecond: 100, etaSeconds: 10 });
+    expect(isAhead(undefined, last)).toBe(true);
+    expect(isAhead(last, state({ processedRows: 1000, percent: 10 }))).toBe(true);
+    expect(isAhead(last, state({ processedRows: 500, percent: 5, totalRows: 10000 }))).toBe(true);
+    expect(isAhead(last, state({ processedRows: 500, percent: 5, status: 'COMPLETED' }))).toBe(true);
+    // The same progress, read again later: a new rate, ETA and updatedAt are no news.
+    expect(isAhead(last, state({ processedRows: 500, percent: 5, rowsPerSecond: 90, etaSeconds: 11, updatedAt: '2026-01-01T00:00:01.000Z' }))).toBe(false);
+    expect(isAhead(last, state({ processedRows: 400, percent: 4 }))).toBe(false);
   });
 });

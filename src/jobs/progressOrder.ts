@@ -28,3 +28,20 @@ export function mayFollow(last: ProgressEvent | undefined, next: ProgressEvent):
 export function laterOf(a: ProgressEvent, b: ProgressEvent | undefined): ProgressEvent {
   return b && mayFollow(a, b) ? b : a;
 }
+
+/**
+ * Is `next` news after `last`: a state that may follow it (mayFollow) and differs from it in status,
+ * a row count or percent? A repeat of the same progress (with a refreshed rate or ETA) is not.
+ */
+export function isAhead(last: ProgressEvent | undefined, next: ProgressEvent): boolean {
+  if (!last) return true;
+  if (!mayFollow(last, next)) return false;
+  return (
+    next.status !== last.status ||
+    next.totalRows !== last.totalRows ||
+    next.processedRows !== last.processedRows ||
+    next.succeededRows !== last.succeededRows ||
+    next.failedRows !== last.failedRows ||
+    next.percent !== last.percent
+  );
+}

@@ -13,6 +13,7 @@ function state(processedRows: number, status: ProgressEvent['status'] = 'RUNNING
     percent: processedRows / 10,
     rowsPerSecond: null,
     etaSeconds: null,
+    updatedAt: '2026-01-01T00:00:00.000Z',
   };
 }
 

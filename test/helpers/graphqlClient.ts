@@ -159,8 +159,8 @@ export interface ProgressSubscription {
   unsubscribe: () => void;
 }
 
-/** Subscribes to jobProgress and records every event until the subscription completes (or errors). */
-export function subscribeProgress(client: Client, jobId: string): ProgressSubscription {
+/** Subscribes to jobProgress (with JOB_PROGRESS's fields, or query's) and records every event until the subscription completes (or errors). */
+export function subscribeProgress(client: Client, jobId: string, query = JOB_PROGRESS): ProgressSubscription {
   const events: any[] = [];
   const receivedAt: number[] = [];
   let gotFirst!: (e: any) => void;
@@ -174,7 +174,7 @@ export function subscribeProgress(client: Client, jobId: string): ProgressSubscr
       resolve(errors === undefined ? { events } : { events, errors });
     };
     unsubscribe = client.subscribe(
-      { query: JOB_PROGRESS, variables: { id: jobId } },
+      { query, variables: { id: jobId } },
       {
         next: (msg) => {
           if (msg.errors) return end(msg.errors);

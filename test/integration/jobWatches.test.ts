@@ -126,6 +126,20 @@ describe('one watch per job, shared by its subscribers', () => {
     for (const r of readers) expect((await r.done).at(-1)).toMatchObject({ status: 'COMPLETED', processedRows: 10000 });
   });
 
+  it('should not send the subscribers already there a repeat of the state each new subscriber read', async () => {
+    const w = startWatches();
+    const job = await newJob();
+    const readers: Array<ReturnType<typeof drain>> = [];
+    for (let i = 0; i < 20; i++) {
+      readers.push(drain(w.watch(job))); // `job` as a subscriber's own read finds it: the same QUEUED state
+      await sleep(1); // each joins on its own, as subscriptions arrive over the network
+    }
+    // The first reader: its first state, then at most one repeat per re-read, not one per later subscriber.
+    expect(readers[0].events.length).toBeLessThanOrEqual(1 + w.stats().reads);
+    await progress(job.id, 10000, 'COMPLETED');
+    for (const r of readers) expect((await r.done).at(-1)).toMatchObject({ status: 'COMPLETED' });
+  });
+
   it('should read every due job of the process in one query', async () => {
     const w = startWatches();
     const jobs = await Promise.all(Array.from({ length: 5 }, () => newJob()));

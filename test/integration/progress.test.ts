@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileWithSomeBadRows } from '../helpers/buildCsv.ts';
 import { countContacts } from '../helpers/contactsTable.ts';
-import { fetchJob, importAndWait, subscribeProgress, uploadImport, waitForJob, wsClient } from '../helpers/graphqlClient.ts';
+import { JOB_PROGRESS, fetchJob, importAndWait, subscribeProgress, uploadImport, waitForJob, wsClient } from '../helpers/graphqlClient.ts';
 import { expectExactTotals, expectWellFormedStream } from '../helpers/jobAssertions.ts';
+import { withDatabase } from '../helpers/testDatabase.ts';
 import { startTestApp, type TestApp } from '../helpers/testApp.ts';
 
 describe('live progress over graphql-ws', () => {
@@ -127,6 +128,45 @@ describe('live progress with the API and the worker in separate processes', () =
       const job = await waitForJob(t.url, token, id);
       expectExactTotals(job, 3000);
       expect(await countContacts(t.databaseUrl, 'split-roles')).toBe(2970);
+    } finally {
+      await client.dispose();
+    }
+  });
+  it('should stamp every event with when its state was written: never after it arrived, never before the one it follows, the last at the completing statement', async () => {
+    const started = await uploadImport(t.url, token, fileWithSomeBadRows(3000, 'stamped'));
+    const id = started.data.startImport.id;
+    const client = wsClient(t.wsUrl, token);
+    try {
+      const sub = subscribeProgress(client, id, JOB_PROGRESS.replace('etaSeconds', 'etaSeconds updatedAt'));
+      await sub.first;
+      const worker = await t.startWorker();
+      try {
+        const { events, errors } = await sub.done;
+        expect(errors).toBeUndefined();
+        expectWellFormedStream(events, id);
+        expect(events.length).toBeGreaterThanOrEqual(3); // QUEUED, some chunks, COMPLETED
+        const stamps = events.map((e) => Date.parse(e.updatedAt));
+        for (const [i, stamp] of stamps.entries()) {
+          expect(Number.isNaN(stamp)).toBe(false);
+          // PostgreSQL and this process share the machine's clock.
+          expect(stamp).toBeLessThanOrEqual(sub.receivedAt[i]);
+          if (i > 0) expect(stamp).toBeGreaterThanOrEqual(stamps[i - 1]);
+          if (i > 0 && events[i].processedRows > events[i - 1].processedRows) expect(stamp).toBeGreaterThan(stamps[0]);
+        }
+        // The completing merge's last statement stamped it (clock_timestamp()): later than the
+        // transaction's start, which completed_at holds (now()), and what the jobs row holds.
+        const row = await withDatabase(t.databaseUrl, async (c) => {
+          const r = await c.query<{ updated_at: Date; after_start: boolean }>(
+            'SELECT updated_at, updated_at > completed_at AS after_start FROM jobs WHERE id = $1',
+            [id],
+          );
+          return r.rows[0];
+        });
+        expect(events.at(-1)).toMatchObject({ status: 'COMPLETED', updatedAt: row.updated_at.toISOString() });
+        expect(row.after_start).toBe(true);
+      } finally {
+        await worker.stop();
+      }
     } finally {
       await client.dispose();
     }

@@ -249,6 +249,7 @@ describe('publishing progress while Redis is paused', () => {
       percent: 0,
       rowsPerSecond: null,
       etaSeconds: null,
+      updatedAt: new Date().toISOString(),
     });
     try {
       const received: number[] = [];

@@ -7,7 +7,7 @@ import { assertStillRunning } from './jobNoLongerMine.ts';
  */
 export async function finishStaging(db: pg.ClientBase, jobId: string, bytesRead: number, extraChunks: number): Promise<void> {
   const r = await db.query(
-    `UPDATE jobs SET total_rows = staged_rows, total_chunks = staged_chunks + $3, staged_bytes = $2, updated_at = now()
+    `UPDATE jobs SET total_rows = staged_rows, total_chunks = staged_chunks + $3, staged_bytes = $2, updated_at = clock_timestamp()
      WHERE id = $1 AND status = 'RUNNING'`,
     [jobId, bytesRead, extraChunks],
   );

@@ -16,7 +16,7 @@ export interface RevertedCounts {
 export async function recordRevertedChunk(db: pg.ClientBase, jobId: string, c: RevertedCounts): Promise<void> {
   const r = await db.query(
     `UPDATE jobs SET processed_rows = processed_rows + $2, succeeded_rows = succeeded_rows + $3 + $4, failed_rows = failed_rows + $5,
-       deleted_rows = deleted_rows + $3, updated_rows = updated_rows + $4, merged_chunks = merged_chunks + 1, updated_at = now()
+       deleted_rows = deleted_rows + $3, updated_rows = updated_rows + $4, merged_chunks = merged_chunks + 1, updated_at = clock_timestamp()
      WHERE id = $1 AND status = 'RUNNING'`,
     [jobId, c.processed, c.deleted, c.restored, c.kept],
   );

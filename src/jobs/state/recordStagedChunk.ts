@@ -16,7 +16,7 @@ export interface StagedChunk {
 export async function recordStagedChunk(db: pg.ClientBase, jobId: string, c: StagedChunk): Promise<void> {
   const r = await db.query(
     `UPDATE jobs SET staged_chunks = staged_chunks + 1, staged_rows = staged_rows + $2, staged_to_row = $3, staged_bytes = $4,
-       errors_truncated = errors_truncated OR $5, updated_at = now()
+       errors_truncated = errors_truncated OR $5, updated_at = clock_timestamp()
      WHERE id = $1 AND status = 'RUNNING'`,
     [jobId, c.rows, c.toRow, c.bytesRead, c.errorsDropped],
   );
