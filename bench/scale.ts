@@ -8,7 +8,9 @@
  *   npx tsx bench/scale.ts [rows=1000000] [workers=1,2,4]          (npm run bench:scale)
  *
  * Environment: as bench:import (DATABASE_URL, REDIS_URL, CHUNK_SIZE, WORKER_CONCURRENCY, PG_POOL_SIZE,
- * BASELINE_RUNS, BENCH_TIMEOUT_S).
+ * BASELINE_RUNS, BENCH_TIMEOUT_S). With the default DIRECT_CHUNKS=true a fresh import is written by its
+ * one stage task, so more workers cannot speed up one import; DIRECT_CHUNKS=false npm run bench:scale
+ * measures per-chunk merges, which every worker process takes a share of.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   const timeoutMs = Number(process.env.BENCH_TIMEOUT_S || 120 + rows / 2000) * 1000;
   const settings = loadConfig();
   console.log(
-    `bench:scale  ${n(rows)} rows  workers ${counts.join(', ')}  CHUNK_SIZE=${settings.chunkSize}  WORKER_CONCURRENCY=${settings.workerConcurrency}  ` +
+    `bench:scale  ${n(rows)} rows  workers ${counts.join(', ')}  CHUNK_SIZE=${settings.chunkSize}  WORKER_CONCURRENCY=${settings.workerConcurrency}  DIRECT_CHUNKS=${settings.directChunks}  ` +
       `PG_POOL_SIZE=${settings.pgPoolSize}  ${availableParallelism()} cores  Node ${process.version}`,
   );
   console.log(`source: ${sourceRevision()}`);
