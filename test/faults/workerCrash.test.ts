@@ -16,8 +16,8 @@ let s: ServerProcesses;
 const workers: AppProcess[] = [];
 let baseline: ImportOutcome;
 
-async function startWorker(): Promise<AppProcess> {
-  const w = await s.start('worker', { WORKER_CONCURRENCY: '2' });
+async function startWorker(env: Record<string, string> = {}): Promise<AppProcess> {
+  const w = await s.start('worker', { WORKER_CONCURRENCY: '2', ...env });
   workers.push(w);
   return w;
 }
@@ -97,6 +97,11 @@ describe('a worker process killed with SIGKILL', () => {
   it(
     'should resume mid-merge on the other worker within 30 s and end exactly as an uninterrupted run',
     async () => {
+      // A fresh import's chunks go straight in from its stage task (DIRECT_CHUNKS): for merge tasks to
+      // kill, this case swaps in workers that merge every chunk, then puts default ones back.
+      for (const w of workers.splice(0)) await w.stop(10_000);
+      await startWorker({ DIRECT_CHUNKS: 'false' });
+      await startWorker({ DIRECT_CHUNKS: 'false' });
       const job = await startImport('kill-merge');
       const holder = await waitFor('a merge task held by a worker that is not staging', async () => {
         const p = await jobProgressRow(s.databaseUrl, job.id);
@@ -114,6 +119,8 @@ describe('a worker process killed with SIGKILL', () => {
       console.log(`[faults] SIGKILL mid-merge: its merge tasks were taken over after ${resumedAfter.toFixed(1)} s`);
       expect(resumedAfter).toBeLessThan(30);
       expect(await finish(job)).toEqual(baseline);
+      for (const w of workers.splice(0)) await w.stop(10_000);
+      await startWorker();
       await startWorker();
     },
     FAULT_TEST_TIMEOUT,
