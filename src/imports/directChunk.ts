@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { ImportJob } from '../jobs/jobRecord.ts';
+import type { ImportJob, JobRecord } from '../jobs/jobRecord.ts';
+import { completeIfDone } from '../jobs/state/completeIfDone.ts';
 import { JobNoLongerMine } from '../jobs/state/jobNoLongerMine.ts';
 import { loadJob } from '../jobs/state/loadJob.ts';
 import { recordMergedChunk } from '../jobs/state/recordMergedChunk.ts';
@@ -35,7 +36,7 @@ export async function directAllowed(db: pg.Pool | pg.ClientBase, job: ImportJob,
  * Stages AND merges one chunk at once: its undeferred rows are COPied straight into the entity's
  * table, which spares PostgreSQL writing them to staging and reading them back (the first import
  * of a file costs about what `\copy` costs). Runs inside the stage task's chunk transaction (see
- * stageChunk.ts) and returns false, having changed nothing, when the chunk must take the staging
+ * stageChunk.ts) and returns the job after it, or null, having changed nothing, when the chunk must take the staging
  * path instead: a key of the chunk already exists (unique violation) or the COPY was refused for
  * another reason, the import has met an existing key already, or the workspace got a row limit.
  *
@@ -45,10 +46,16 @@ export async function directAllowed(db: pg.Pool | pg.ClientBase, job: ImportJob,
  * and for settling deferred duplicates by (workspace_id, import_job_id, import_row).
  * Throws JobNoLongerMine when the job is no longer RUNNING.
  */
-export async function mergeDirect(db: pg.ClientBase, job: ImportJob, t: StagingTables, c: ChunkBuffer, s: DirectSettings): Promise<boolean> {
+export async function mergeDirect(
+  db: pg.ClientBase,
+  job: ImportJob,
+  t: StagingTables,
+  c: ChunkBuffer,
+  s: DirectSettings,
+): Promise<{ job: JobRecord | null } | null> {
   const current = await loadJob(db, job.id);
   if (!current || current.status !== 'RUNNING' || current.kind !== 'IMPORT') throw new JobNoLongerMine('job-ended');
-  if (!(await directAllowed(db, current as ImportJob, s.limits))) return false;
+  if (!(await directAllowed(db, current as ImportJob, s.limits))) return null;
 
   const entity = c.entity;
   const cols = entity.columns.map((col) => `"${col.name}"`).join(', ');
@@ -60,7 +67,7 @@ export async function mergeDirect(db: pg.ClientBase, job: ImportJob, t: StagingT
     // Usually a unique violation (a key exists); any other refusal (a constraint, a bad value) is
     // left to the chunk's merge, whose retries and error reporting are the import's usual ones.
     await db.query('ROLLBACK TO SAVEPOINT direct_chunk');
-    return false;
+    return null;
   }
   await db.query('RELEASE SAVEPOINT direct_chunk');
   if (inserted > 0) {
@@ -92,5 +99,6 @@ export async function mergeDirect(db: pg.ClientBase, job: ImportJob, t: StagingT
     errorsDropped: errors.dropped,
   });
   await addUsage(db, job.workspaceId, entity.name, inserted);
-  return true;
+  // The percent (estimated from bytes until the whole file is read), and the job's state for its subscribers.
+  return { job: await completeIfDone(db, job.id) };
 }

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool.ts';
 import type { ImportJob, JobRecord } from '../jobs/jobRecord.ts';
-import { loadJob } from '../jobs/state/loadJob.ts';
 import { recordStagedChunk } from '../jobs/state/recordStagedChunk.ts';
 import type { TaskLease } from '../jobs/taskLease.ts';
 import { queueTask } from '../queue/queueTask.ts';
@@ -43,7 +42,8 @@ export async function stageChunk(
     await db.query('SET LOCAL synchronous_commit = off');
     await lease.assertHeld(db);
     if (!(await stagingIntact(db, t))) throw new StagingLost(job.id, 'found while staging');
-    if (c.direct && o.direct && o.count && (await mergeDirect(db, job, t, c, o.direct))) return { kind: 'direct', job: await loadJob(db, job.id) };
+    const merged = c.direct && o.direct && o.count ? await mergeDirect(db, job, t, c, o.direct) : null;
+    if (merged) return { kind: 'direct', job: merged.job };
     const cols = c.entity.columns.map((col) => `"${col.name}"`).join(', ');
     await copyInto(db, `COPY ${t.rows} (row_no, ok, deferred, ${cols}) FROM STDIN`, c.stagingRows());
     await copyInto(db, `COPY ${t.errs} (row_no, col, code, message, value) FROM STDIN`, c.errsCopy.join(''));

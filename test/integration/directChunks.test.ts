@@ -2,7 +2,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCsv, contactRow, CONTACTS_HEADER } from '../helpers/buildCsv.ts';
 import { faultyContactsCsv, importOutcome, type ImportOutcome } from '../helpers/faultImport.ts';
-import { importAndWait, uploadImport, waitForJob } from '../helpers/graphqlClient.ts';
+import { fetchJob, importAndWait, uploadImport, waitForJob } from '../helpers/graphqlClient.ts';
+import { installImportGate } from '../helpers/importGate.ts';
 import { startTestApp, type TestApp } from '../helpers/testApp.ts';
 
 // A fresh import's chunks go straight into the entity's table (DIRECT_CHUNKS, the default); with
@@ -68,6 +69,27 @@ describe('chunks merged straight from the stage task', () => {
     expect(a.merges).toBe(0);
     expect(b.merges).toBeGreaterThan(0);
   }, 180_000);
+
+  it('should move the percent with every chunk written, before the whole file has been read', async () => {
+    const gate = await installImportGate(direct.databaseUrl);
+    try {
+      await gate.close(ROWS / 2);
+      const token = await direct.token('percent');
+      const r = await uploadImport(direct.url, token, csv);
+      const id: string = r.data.startImport.id;
+      await gate.waitForImport();
+      const held = await fetchJob(direct.url, token, id);
+      expect(held.status).toBe('RUNNING');
+      expect(held.processedRows).toBeGreaterThan(0);
+      expect(held.processedRows).toBeLessThanOrEqual(ROWS / 2);
+      expect(held.percent).toBeGreaterThan(0);
+      expect(held.percent).toBeLessThan(100);
+      await gate.open();
+      expect(await waitForJob(direct.url, token, id)).toMatchObject({ status: 'COMPLETED', percent: 100 });
+    } finally {
+      await gate.remove();
+    }
+  });
 
   it('should switch to merging at the first chunk that meets an existing key, and end exactly as staged merges do', async () => {
     // Row 3,000 of the file already exists (other values): chunks before it go straight in, the rest merge.
