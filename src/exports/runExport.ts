@@ -38,8 +38,9 @@ export function exportFileKey(job: Pick<JobRecord, 'id' | 'workspaceId'>, o: Exp
 }
 
 /**
- * Writes one export to the blob store, streaming: PostgreSQL's COPY feeds the file through a
- * reader that counts rows (progress) and guards formula cells, then format transforms and gzip, never holding the result set in memory.
+ * Writes one export to the blob store, streaming: PostgreSQL's COPY feeds the file through a reader
+ * that counts rows (progress) and guards formula cells, then format transforms and gzip, never
+ * holding the result set in memory.
  *
  * INVARIANT: the count and the rows come from ONE REPEATABLE READ snapshot, so totalRows is exact
  * and an import writing meanwhile never makes the file half old, half new. The file is published
