@@ -2,7 +2,7 @@
  * End-to-end export benchmark, timed from the client's side: seeds N realistic contacts (the import
  * benchmark's generated file), then in each of BENCH_RUNS rounds runs, one after the other,
  *   - the baseline as a user types it: `psql \copy (select email, … from contacts where workspace_id = …) to file`,
- *   - the same rows as the export's own query (CSV with a header, tags joined), for comparison,
+ *   - the same rows as the export's own query (CSV with a header, ORDER BY id, tags joined), for comparison,
  *   - exports in each format through the real API and worker: startExport over HTTP, jobProgress over
  *     graphql-ws until COMPLETED, then the signed downloadUrl fetched by curl,
  * and prints each figure's median and spread over the rounds, with every export's ratio to the
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const client = { httpUrl: `http://127.0.0.1:${port}/graphql`, wsUrl: `ws://127.0.0.1:${port}/graphql`, token };
 
   const userSelect = `SELECT email, first_name, last_name, phone, company, tags FROM contacts WHERE workspace_id = '${workspaceId}'`;
-  const exportSelect = `SELECT email, first_name, last_name, phone, company, array_to_string(tags, ',') AS tags FROM contacts WHERE workspace_id = '${workspaceId}'`;
+  const exportSelect = `SELECT email, first_name, last_name, phone, company, array_to_string(tags, ',') AS tags FROM contacts WHERE workspace_id = '${workspaceId}' ORDER BY id`;
   const baselineFile = join(dir, 'baseline.out');
   const timedPsql = async (command: string) => {
     await checkpoint(db.url);
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
   console.log(`   time from the client's side: startExport sent → COMPLETED seen over graphql-ws; "+ download" until curl has the file`);
   console.log(`${''.padEnd(58)}${'seconds'.padEnd(24)}${'% of \\copy'.padEnd(24)}target`);
   console.log(`${'psql \\copy (select … where workspace_id = …) to file'.padEnd(58)}${fmt(spread(baseline))}  100%`);
-  console.log(`${"psql \\copy of the export's own query (CSV, header)".padEnd(58)}${fmt(spread(exportQuery))}`);
+  console.log(`${"psql \\copy of the export's own query (CSV, ORDER BY)".padEnd(58)}${fmt(spread(exportQuery))}`);
   for (const [i, e] of EXPORTS.entries()) {
     const r = results[i]!;
     const t = 'targets' in e ? e.targets : undefined;
