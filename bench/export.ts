@@ -13,6 +13,8 @@
  *   BENCH_RUNS     rounds (default 3)
  *   BENCH_ROLE     'all': one process running the API and the worker, as `npm start` does, instead of
  *                  `npm run api` + `npm run worker`
+ *   BENCH_WORKER_NODE_FLAGS  node flags for the worker process (or the one process of role all), e.g.
+ *                  "--cpu-prof --cpu-prof-dir=/tmp/prof"
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +25,7 @@ import { onCleanup, runBench, track } from './benchLifecycle.ts';
 import { curlDownload, exportAndDownload, gql } from './exportClient.ts';
 import { generateContactsCsv } from './generateContacts.ts';
 import { disturbance } from './importReport.ts';
-import { ForeignCpuTracker, readMemory, resetPeakRss } from './procStats.ts';
+import { cpuSeconds, ForeignCpuTracker, postgresCpu, postgresCpuDelta, readMemory, resetPeakRss } from './procStats.ts';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const n = (v: number) => Math.round(v).toLocaleString('en');
@@ -88,13 +90,14 @@ async function main(): Promise<void> {
   rmSync(source);
   console.log(`seeded ${n(rows)} contacts (${(sourceBytes / 1e6).toFixed(1)} MB as the import file) in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
 
+  const workerNodeFlags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   let worker;
   if (singleProcess) {
-    worker = track(startAppProcess('api+worker', ['src/main.ts', 'all'], env, join(dir, 'app.log')), 30_000);
+    worker = track(startAppProcess('api+worker', ['src/main.ts', 'all'], env, join(dir, 'app.log'), workerNodeFlags), 30_000);
     await Promise.all([waitForHealthy(`http://127.0.0.1:${port}/healthz`, worker), waitForOutput(worker, 'API and worker ready')]);
   } else {
     const api = track(startAppProcess('api', ['src/main.ts', 'api'], env, join(dir, 'api.log')));
-    worker = track(startAppProcess('worker', ['src/main.ts', 'worker'], env, join(dir, 'worker.log')), 30_000);
+    worker = track(startAppProcess('worker', ['src/main.ts', 'worker'], env, join(dir, 'worker.log'), workerNodeFlags), 30_000);
     await Promise.all([waitForHealthy(`http://127.0.0.1:${port}/healthz`, api), waitForOutput(worker, 'worker running')]);
   }
   await new Promise((r) => setTimeout(r, 1000));
@@ -120,6 +123,8 @@ async function main(): Promise<void> {
   }));
   const csvDownloads: number[] = [];
   const csvParts = { pickup: [] as number[], worker: [] as number[], notify: [] as number[] };
+  // CPU seconds per export, which a busy machine disturbs far less than the wall clock.
+  const cpu = EXPORTS.map(() => ({ worker: [] as number[], postgres: [] as number[] }));
   let peakRss = 0;
   let exact = true;
   let fileMb = 0;
@@ -135,7 +140,10 @@ async function main(): Promise<void> {
       resetPeakRss(worker.pid);
       await checkpoint(db.url);
       const file = join(dir, `download-${round}-${i}`);
+      const [worker0, pg0] = [cpuSeconds(worker.pid), postgresCpu(db.name)];
       const r = await exportAndDownload({ ...client, file }, e.input);
+      cpu[i]!.worker.push(cpuSeconds(worker.pid) - worker0);
+      cpu[i]!.postgres.push(postgresCpuDelta(pg0, postgresCpu(db.name)).ours);
       peakRss = Math.max(peakRss, readMemory(worker.pid)?.peakMb ?? NaN);
       exact &&= r.status === 'COMPLETED' && r.totalRows === rows && r.download.httpStatus === 200;
       results[i]!.completed.push(r.toCompleted);
@@ -173,6 +181,12 @@ async function main(): Promise<void> {
     console.log(`${`export ${e.title}: COMPLETED`.padEnd(58)}${fmt(spread(r.completed))}  ${fmt(pc, 1, '%')}${t ? pass(pc, t.completed) : ''}`);
     console.log(`${'  + download (curl)'.padEnd(58)}${fmt(spread(r.withDownload))}  ${fmt(pd, 1, '%')}${t ? pass(pd, t.withDownload) : ''}`);
   }
+  console.log(
+    `CPU seconds per export (medians, export and download; the worker process${singleProcess ? ' serves the download too' : ''}, and this database's PostgreSQL backends):`,
+  );
+  console.log(
+    `   ${EXPORTS.map((e, i) => `${e.title.split(' (')[0]}: worker ${spread(cpu[i]!.worker).median.toFixed(2)}, PostgreSQL ${spread(cpu[i]!.postgres).median.toFixed(2)}`).join('; ')}`,
+  );
   const dl = spread(csvDownloads);
   console.log(
     `download of the ${fileMb.toFixed(1)} MB CSV by curl alone: ${fmt(dl, 0, ' MB/s')}${dl.median >= DOWNLOAD_TARGET_MBPS ? 'PASS' : 'FAIL'} >= ${DOWNLOAD_TARGET_MBPS} MB/s`,

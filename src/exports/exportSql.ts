@@ -40,6 +40,11 @@ function csvCell(c: ColumnDefinition): string {
 
 export function copySql(entity: EntityDefinition, workspaceId: string, o: ExportOptions): string {
   const columns = o.columns.map((name) => entity.columns.find((c) => c.name === name)!);
+  // ORDER BY id costs PostgreSQL about 25% more CPU than the sequential scan of a plain \copy
+  // (measured on 1M contacts: 1.0–1.1 s against 0.8–0.85 s of backend CPU), but without it the order
+  // is the heap's, which differs from id order after updates, and synchronized sequential scans
+  // (synchronize_seqscans, on by default) may even start mid-table when another scan runs: the same
+  // export would not give the same file twice.
   const from = `FROM "${entity.table}" WHERE ${exportWhere(entity, workspaceId, o)} ORDER BY id`;
   if (o.format === 'JSONL') {
     const pairs = columns.map((c) => `${escapeLiteral(c.name)}, "${c.name}"`).join(', ');

@@ -2,7 +2,6 @@ import { PassThrough, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { entityByName } from '../entities/registry.ts';
 import type { ExportJob, JobRecord } from '../jobs/jobRecord.ts';
 import { completeExport } from '../jobs/state/completeExport.ts';
@@ -13,7 +12,8 @@ import { withTransaction } from '../db/pool.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
 import type { ExportOptions } from './exportRequest.ts';
 import { copySql, countSql } from './exportSql.ts';
-import { CsvCellGuard, excelCompatible, RecordCounter } from './exportStreams.ts';
+import { CopyOutStream, UNCHANGED } from './copyOutStream.ts';
+import { excelCompatible, FormulaGuard } from './exportStreams.ts';
 
 export interface ExportDeps {
   pool: pg.Pool;
@@ -38,8 +38,9 @@ export function exportFileKey(job: Pick<JobRecord, 'id' | 'workspaceId'>, o: Exp
 }
 
 /**
- * Writes one export to the blob store, streaming: PostgreSQL's COPY feeds the file through a
- * counter (progress), format transforms and gzip, never holding the result set in memory.
+ * Writes one export to the blob store, streaming: PostgreSQL's COPY feeds the file through a reader
+ * that counts rows (progress) and guards formula cells, then format transforms and gzip, never
+ * holding the result set in memory.
  *
  * INVARIANT: the count and the rows come from ONE REPEATABLE READ snapshot, so totalRows is exact
  * and an import writing meanwhile never makes the file half old, half new. The file is published
@@ -61,21 +62,23 @@ export async function runExport(deps: ExportDeps, job: ExportJob, lease: TaskLea
     if (!started) throw new JobNoLongerMine('job-ended');
     await deps.onProgress(started);
 
-    const copy = client.query(copyTo(copySql(entity, job.workspaceId, o)));
-    const counter = o.format === 'CSV' && !o.rawCells ? new CsvCellGuard() : new RecordCounter(o.format === 'CSV');
-    const stages: Transform[] = [counter];
+    // The formula guard runs inside the COPY reader, on the socket's bytes: no stage copies them again.
+    const filter = o.format === 'CSV' && !o.rawCells ? new FormulaGuard() : UNCHANGED;
+    const copy = client.query(new CopyOutStream(copySql(entity, job.workspaceId, o), filter));
+    const stages: Transform[] = [];
     if (o.excelCompatible) stages.push(excelCompatible());
     // Large output chunks: zlib's default 16 KiB means six times as many writes to the file.
     if (o.gzip) stages.push(createGzip({ level: deps.gzipLevel ?? 1, chunkSize: 256 * 1024 }));
     const out = new PassThrough();
 
+    // One CopyData message per row, and one for the CSV header.
     const header = o.format === 'CSV' ? 1 : 0;
     let writing = Promise.resolve();
     timer = setInterval(() => {
       writing = writing
         .then(async () => {
           if (lease.stopRequested) return void copy.destroy(new ExportStopped('shutdown'));
-          const j = await recordExportProgress(deps.pool, job.id, Math.min(total, Math.max(0, counter.records - header)), total);
+          const j = await recordExportProgress(deps.pool, job.id, Math.min(total, Math.max(0, copy.rows - header)), total);
           if (!j) copy.destroy(new ExportStopped('cancelled'));
           else await deps.onProgress(j);
         })
