@@ -3,7 +3,7 @@
  * start them) import the same generated contacts file, into an emptied contacts table each time;
  * prints rows/s for each beside `psql \copy` of the same file in the same run, the CPU each side used,
  * and the per-stage costs that explain the figures: parse, validate and encode measured apart on one
- * core (bench/stageCosts.ts), and PostgreSQL's COPY into staging and merge from sampled backends.
+ * core (bench/stageCosts.ts), and PostgreSQL's COPY into staging, merge and direct COPY from sampled backends.
  *
  *   npx tsx bench/scale.ts [rows=1000000] [workers=1,2,4]          (npm run bench:scale)
  *
@@ -133,7 +133,8 @@ async function main(): Promise<void> {
     const d = result.db;
     console.log(
       `  PostgreSQL backends (sampled backend-seconds, of which on CPU): COPY into staging ${d.stage.toFixed(1)} (${d.stageOnCpu.toFixed(1)}), ` +
-        `merge ${d.merge.toFixed(1)} (${d.mergeOnCpu.toFixed(1)}), other ${d.other.toFixed(1)} (${d.otherOnCpu.toFixed(1)})`,
+        `merge ${d.merge.toFixed(1)} (${d.mergeOnCpu.toFixed(1)}), direct COPY and ledger ${d.direct.toFixed(1)} (${d.directOnCpu.toFixed(1)}), ` +
+        `other ${d.other.toFixed(1)} (${d.otherOnCpu.toFixed(1)})`,
     );
     for (const w of workers) await w.stop(30_000);
   }
@@ -166,6 +167,11 @@ async function main(): Promise<void> {
     ['encode for COPY + key filter', 'worker (one core, measured apart)', perMillionParsed(node.encode)],
     ['stage: COPY into UNLOGGED staging', 'PostgreSQL backend, active (on CPU)', `${perMillion(one.db.stage)} (${perMillion(one.db.stageOnCpu)})`],
     ['merge: set-based INSERT ... ON CONFLICT', 'PostgreSQL backends, active (on CPU)', `${perMillion(one.db.merge)} (${perMillion(one.db.mergeOnCpu)})`],
+    [
+      'direct: COPY straight into the table, and its ledger',
+      'PostgreSQL backend, active (on CPU)',
+      `${perMillion(one.db.direct)} (${perMillion(one.db.directOnCpu)})`,
+    ],
     ['other statements', 'PostgreSQL backends, active (on CPU)', `${perMillion(one.db.other)} (${perMillion(one.db.otherOnCpu)})`],
     ['whole import, measured', `worker process / PostgreSQL (all its processes)`, `${perMillion(one.cpu.workers)} / ${perMillion(one.cpu.postgres)}`],
   ]);

@@ -6,7 +6,8 @@
  *   filter), each as the difference between two passes over the same file that stop one step apart,
  *   exactly as stageFile.ts chains them;
  * - PostgreSQL's side, from DatabaseMonitor's samples of the backends during an import: backend-seconds
- *   in COPY into staging (stage), in the set-based merge statements (merge), and in everything else
+ *   in COPY into staging (stage), in the set-based merge statements (merge), in a fresh import's COPY
+ *   straight into the entity's table with its ledger insert (direct), and in everything else
  *   (job bookkeeping, the queue, counts).
  */
 import { createReadStream } from 'node:fs';
@@ -84,21 +85,30 @@ export interface DatabaseStageCosts {
   /** Sampled backend-seconds of active statements (on CPU or waiting), by stage. */
   stage: number;
   merge: number;
+  /** A fresh import's chunks: COPY straight into the entity's table, and their ledger entries (DIRECT_CHUNKS). */
+  direct: number;
   other: number;
   /** Of which on CPU (no wait event). */
   stageOnCpu: number;
   mergeOnCpu: number;
+  directOnCpu: number;
   otherOnCpu: number;
 }
 
 /** Sorts the monitor's samples of active backends into stage / merge / other. */
 export function databaseStages(m: MonitorReport): DatabaseStageCosts {
   const perSample = m.samples > 0 ? m.seconds / m.samples : 0;
-  const out: DatabaseStageCosts = { stage: 0, merge: 0, other: 0, stageOnCpu: 0, mergeOnCpu: 0, otherOnCpu: 0 };
+  const out: DatabaseStageCosts = { stage: 0, merge: 0, direct: 0, other: 0, stageOnCpu: 0, mergeOnCpu: 0, directOnCpu: 0, otherOnCpu: 0 };
   for (const [label, count] of m.activity) {
     if (!label.startsWith('active')) continue; // idle in transaction: the backend waits for its client
     const query = label.slice(35);
-    const kind = /^COPY staging\./.test(query) ? 'stage' : /^WITH src AS/.test(query) ? 'merge' : 'other';
+    const kind = /^COPY staging\./.test(query)
+      ? 'stage'
+      : /^WITH src AS/.test(query)
+        ? 'merge'
+        : /^COPY "|^INSERT INTO bulkport_ledger\./.test(query)
+          ? 'direct'
+          : 'other';
     out[kind] += count * perSample;
     if (label.startsWith('active on CPU')) out[`${kind}OnCpu`] += count * perSample;
   }
