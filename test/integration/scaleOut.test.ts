@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { faultyContactsCsv, importOutcome, jobProgressRow, taskHolders, type ImportOutcome } from '../helpers/faultImport.ts';
+import { faultyContactsCsv, importOutcome, jobProgressRow, taskHolders, waitFor, type ImportOutcome } from '../helpers/faultImport.ts';
 import { uploadImport, waitForJob } from '../helpers/graphqlClient.ts';
 import { startServerProcesses, type ServerProcesses } from '../helpers/serverProcess.ts';
+import { withDatabase } from '../helpers/testDatabase.ts';
 
 // Scale-out as an operator does it: `npm run api` and `npm run worker` processes on one database.
 // The same file (bad rows, and in-file duplicates far apart, which the merges settle after staging)
@@ -39,6 +40,12 @@ describe('three worker processes', () => {
 
     await s.start('worker', { WORKER_CONCURRENCY: '2' });
     await s.start('worker', { WORKER_CONCURRENCY: '2' });
+    // The sampling below finds a task's process through its pool's heartbeat row: wait until all three
+    // have written one, or a short import can be over before the new workers are visible.
+    await waitFor('three workers with a heartbeat', async () => {
+      const r = await withDatabase(s.databaseUrl, (c) => c.query<{ n: number }>(`SELECT count(DISTINCT pid)::int AS n FROM worker_heartbeats`));
+      return r.rows[0].n >= 3 ? true : undefined;
+    });
     // Which processes hold this job's tasks, sampled while it runs.
     const pids = new Set<number>();
     let mostAtOnce = 0;
