@@ -21,10 +21,6 @@ export class ChunkBuffer {
   rowCount = 0;
   rejectedCount = 0;
   deferredCount = 0;
-  /** Rows staged (rowCount − rejectedCount). */
-  get stagedCount(): number {
-    return this.rowCount - this.rejectedCount;
-  }
   /** Valid rows the key filter had not seen: the rows a direct insert writes. */
   get undeferredCount(): number {
     return this.rowCount - this.rejectedCount - this.deferredCount;

@@ -10,7 +10,7 @@ import { loadLimits, type LimitDefaults } from '../workspaces/workspaceLimits.ts
 import type { ChunkBuffer } from './chunkBuffer.ts';
 import { copyInto } from './copyInto.ts';
 import { ledgerTable } from './importLedger.ts';
-import type { StagingTables } from './stagingTables.ts';
+import { copyStagedErrors, copyStagedRows, type StagingTables } from './stagingTables.ts';
 import { storeRowErrors } from './storeRowErrors.ts';
 
 export interface DirectSettings {
@@ -34,11 +34,11 @@ export async function directAllowed(db: pg.Pool | pg.ClientBase, job: ImportJob,
 
 /**
  * Stages AND merges one chunk at once: its undeferred rows are COPied straight into the entity's
- * table, which spares PostgreSQL writing them to staging and reading them back (the first import
- * of a file costs about what `\copy` costs). Runs inside the stage task's chunk transaction (see
- * stageChunk.ts) and returns the job after it, or null, having changed nothing, when the chunk must take the staging
- * path instead: a key of the chunk already exists (unique violation) or the COPY was refused for
- * another reason, the import has met an existing key already, or the workspace got a row limit.
+ * table, which spares PostgreSQL writing them to staging and reading them back. Runs inside the
+ * stage task's chunk transaction (see stageChunk.ts) and returns the job after it; or null, having
+ * changed nothing, when the chunk must take the staging path instead: a key of the chunk already
+ * exists (unique violation) or the COPY was refused for another reason, the import has met an
+ * existing key already, or the workspace got a row limit.
  *
  * INVARIANT (as mergeChunk's): the rows, their ledger entries, the row errors, the job's staging and
  * merge counters, the workspace usage and the job_chunks mark commit in ONE transaction; the chunk
@@ -82,8 +82,8 @@ export async function mergeDirect(
     );
     if (led.rowCount !== inserted) throw new Error(`direct chunk ${c.chunk}: ledger found ${led.rowCount} of the ${inserted} rows it inserted`);
   }
-  await copyInto(db, `COPY ${t.rows} (row_no, ok, deferred, ${cols}) FROM STDIN`, c.deferredRows());
-  await copyInto(db, `COPY ${t.errs} (row_no, col, code, message, value) FROM STDIN`, c.errsCopy.join(''));
+  await copyStagedRows(db, t, entity, c.deferredRows());
+  await copyStagedErrors(db, t, c.errsCopy.join(''));
 
   const marked = await db.query('INSERT INTO job_chunks (job_id, chunk) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING chunk', [job.id, c.chunk]);
   if (marked.rowCount === 0) throw new Error(`direct chunk ${c.chunk} of job ${job.id} is already marked merged`);

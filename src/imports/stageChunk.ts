@@ -5,10 +5,9 @@ import { recordStagedChunk } from '../jobs/state/recordStagedChunk.ts';
 import type { TaskLease } from '../jobs/taskLease.ts';
 import { queueTask } from '../queue/queueTask.ts';
 import type { ChunkBuffer } from './chunkBuffer.ts';
-import { copyInto } from './copyInto.ts';
 import { mergeDirect, type DirectSettings } from './directChunk.ts';
 import { StagingLost } from './stagingLost.ts';
-import { stagingIntact, type StagingTables } from './stagingTables.ts';
+import { copyStagedErrors, copyStagedRows, stagingIntact, type StagingTables } from './stagingTables.ts';
 
 export interface StageChunkOptions {
   /** false when restaging a chunk that was counted (and its merge queued) before staging was lost. */
@@ -44,9 +43,8 @@ export async function stageChunk(
     if (!(await stagingIntact(db, t))) throw new StagingLost(job.id, 'found while staging');
     const merged = c.direct && o.direct && o.count ? await mergeDirect(db, job, t, c, o.direct) : null;
     if (merged) return { kind: 'direct', job: merged.job };
-    const cols = c.entity.columns.map((col) => `"${col.name}"`).join(', ');
-    await copyInto(db, `COPY ${t.rows} (row_no, ok, deferred, ${cols}) FROM STDIN`, c.stagingRows());
-    await copyInto(db, `COPY ${t.errs} (row_no, col, code, message, value) FROM STDIN`, c.errsCopy.join(''));
+    await copyStagedRows(db, t, c.entity, c.stagingRows());
+    await copyStagedErrors(db, t, c.errsCopy.join(''));
     if (!o.count) return { kind: 'staged' };
     await recordStagedChunk(db, job.id, { rows: c.rowCount, toRow: c.toRow, bytesRead: c.bytesRead, errorsDropped: o.errorsDropped });
     await queueTask(db, 'import_merge', {

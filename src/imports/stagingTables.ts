@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EntityDefinition } from '../entities/entityDefinition.ts';
+import { copyInto } from './copyInto.ts';
 
 /**
  * Per-import staging tables in the `bulkport_staging` schema. UNLOGGED: they are rebuilt from the
@@ -52,4 +53,15 @@ export async function markStagingInUse(db: pg.Pool | pg.ClientBase, t: StagingTa
 export async function stagingIntact(db: pg.Pool | pg.ClientBase, t: StagingTables): Promise<boolean> {
   const { rows } = await db.query<{ some: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${t.rows} WHERE row_no = 0) AS some`);
   return rows[0].some;
+}
+
+/** COPY lines (row_no, ok, deferred, <entity columns>) into the staging rows table. */
+export async function copyStagedRows(db: pg.ClientBase, t: StagingTables, entity: EntityDefinition, lines: Buffer | string): Promise<void> {
+  const cols = entity.columns.map((c) => `"${c.name}"`).join(', ');
+  await copyInto(db, `COPY ${t.rows} (row_no, ok, deferred, ${cols}) FROM STDIN`, lines);
+}
+
+/** COPY lines (row_no, col, code, message, value) into the staging errors table. */
+export async function copyStagedErrors(db: pg.ClientBase, t: StagingTables, lines: string): Promise<void> {
+  await copyInto(db, `COPY ${t.errs} (row_no, col, code, message, value) FROM STDIN`, lines);
 }
