@@ -21,8 +21,9 @@ async function start(workspace: string, csv: string): Promise<{ id: string; toke
 
 describe('fair scheduling', () => {
   it('should let a small import from another workspace finish while a big one has most of its chunks still queued', async () => {
-    const big = await start('big-tenant', validContactsCsv(60_000, 'big'));
-    // The whole big file is staged: every one of its 120 merges is queued ahead of anything that comes now.
+    const big = await start('big-tenant', validContactsCsv(120_000, 'big'));
+    // The whole big file is staged: its 240 merges are queued ahead of anything that comes now (with 120, a
+    // fast machine had merged all but 40 by the time the small import completed; with 240, 114 were left).
     await waitFor('the big import staged, its merges queued', async () => {
       const p = await jobProgressRow(t.databaseUrl, big.id);
       return p.total_chunks !== null ? p : undefined;
@@ -34,6 +35,6 @@ describe('fair scheduling', () => {
     // In arrival order the small import would have waited for all of them.
     expect(bigThen.status).toBe('RUNNING');
     expect(bigThen.total_chunks! - bigThen.merged_chunks).toBeGreaterThan(40);
-    expect(await waitForJob(t.url, big.token, big.id, undefined, 120_000)).toMatchObject({ status: 'COMPLETED', succeededRows: 60_000 });
+    expect(await waitForJob(t.url, big.token, big.id, undefined, 120_000)).toMatchObject({ status: 'COMPLETED', succeededRows: 120_000 });
   });
 });
