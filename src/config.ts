@@ -80,6 +80,13 @@ export interface Config {
    * Imports that meet existing keys merge either way. @default true (env DIRECT_CHUNKS)
    */
   directChunks: boolean;
+  /**
+   * An import's file of at least this many bytes is parsed and validated in a worker thread while
+   * the task commits the chunks before it: both cores work, and PostgreSQL's answers are read at
+   * once. A thread costs tens of milliseconds to start, so small files are parsed in the task.
+   * 0 parses every file in a thread; a value above MAX_UPLOAD_BYTES none. @default 8 MiB (env PARSE_THREAD_MIN_BYTES)
+   */
+  parseThreadMinBytes: number;
   /** Attempts at a task that fails with an error before its job is FAILED (retries back off exponentially, with jitter). @default 5 (env JOB_MAX_ATTEMPTS) */
   jobMaxAttempts: number;
   /** A RUNNING job with no task left that can run, and no update for this long, is failed by the sweeper. @default 120 (env STUCK_JOB_SECONDS) */
@@ -228,6 +235,7 @@ export function loadConfig(overrides: Partial<Config> = {}, role: Role = 'all'):
     workerConcurrency: Math.max(1, int('WORKER_CONCURRENCY', 3)),
     keyFilterBits: Math.min(30, Math.max(6, int('KEY_FILTER_BITS', 26))),
     directChunks: str('DIRECT_CHUNKS') !== 'false',
+    parseThreadMinBytes: Math.max(0, int('PARSE_THREAD_MIN_BYTES', 8 * 1024 * 1024)),
     jobMaxAttempts: Math.max(1, int('JOB_MAX_ATTEMPTS', 5)),
     stuckJobSeconds: Math.max(10, int('STUCK_JOB_SECONDS', 120)),
     heartbeatIntervalMs: Math.max(100, int('HEARTBEAT_INTERVAL_MS', 2000)),

@@ -6,6 +6,24 @@ import { CopyBuffer } from './copyBuffer.ts';
 /** The three staging columns before the entity's (row_no, ok, deferred) for a row the filter had not seen. */
 const NOT_DEFERRED = '\tt\tf';
 
+/** A chunk as plain data, to hand it from a parse thread to the stage task (structured clone; `rows` transferable). */
+export interface ChunkData {
+  chunk: number;
+  fromRow: number;
+  toRow: number;
+  rowCount: number;
+  rejectedCount: number;
+  deferredCount: number;
+  bytesRead: number;
+  errorsDropped: boolean;
+  directPrefix: string | null;
+  /** The undeferred valid rows, in the chunk's format. */
+  rows: Uint8Array;
+  /** The deferred rows (staging format) and the row errors, as COPY text. */
+  deferred: string;
+  errs: string;
+}
+
 /**
  * One chunk of parsed records on its way to the database, as COPY text lines. Its valid rows are
  * written in one of two formats, chosen when the chunk starts:
@@ -49,6 +67,39 @@ export class ChunkBuffer {
     rowsCopy.reset();
     this.toRow = fromRow;
     this.prefixBytes = directPrefix === null ? 0 : Buffer.byteLength(directPrefix);
+  }
+
+  /** A chunk handed over as data (see toData): the stage task's side of a parse thread. */
+  static fromData(entity: EntityDefinition, d: ChunkData): ChunkBuffer {
+    const c = new ChunkBuffer(entity, new CopyBuffer(0), d.chunk, d.fromRow, d.directPrefix);
+    c.rowsCopy.adopt(d.rows);
+    c.toRow = d.toRow;
+    c.rowCount = d.rowCount;
+    c.rejectedCount = d.rejectedCount;
+    c.deferredCount = d.deferredCount;
+    c.bytesRead = d.bytesRead;
+    c.errorsDropped = d.errorsDropped;
+    if (d.deferred) c.deferredLines.push(d.deferred);
+    if (d.errs) c.errsCopy.push(d.errs);
+    return c;
+  }
+
+  /** This chunk as data, its rows copied out of the CopyBuffer (which the parser reuses). */
+  toData(): ChunkData {
+    return {
+      chunk: this.chunk,
+      fromRow: this.fromRow,
+      toRow: this.toRow,
+      rowCount: this.rowCount,
+      rejectedCount: this.rejectedCount,
+      deferredCount: this.deferredCount,
+      bytesRead: this.bytesRead,
+      errorsDropped: this.errorsDropped,
+      directPrefix: this.directPrefix,
+      rows: copyOf(this.rowsCopy.contents()),
+      deferred: this.deferredLines.join(''),
+      errs: this.errsCopy.join(''),
+    };
   }
 
   get direct(): boolean {
@@ -121,6 +172,13 @@ export class ChunkBuffer {
   deferredRows(): string {
     return this.deferredLines.join('');
   }
+}
+
+/** A copy in memory of its own (transferable), not zero-filled first as `new Uint8Array(buf)` would be. */
+function copyOf(buf: Buffer): Uint8Array {
+  const out = Buffer.allocUnsafeSlow(buf.length);
+  buf.copy(out);
+  return out;
 }
 
 /**

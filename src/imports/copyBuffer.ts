@@ -30,6 +30,13 @@ export class CopyBuffer {
     return this.bytes === 0;
   }
 
+  /** Holds `bytes` as its contents (a chunk's rows handed over from a parse thread), without copying. */
+  adopt(bytes: Uint8Array): this {
+    this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.bytes = bytes.byteLength;
+    return this;
+  }
+
   reset(): this {
     this.bytes = 0;
     return this;

@@ -7,15 +7,21 @@ import type { Readable } from 'node:stream';
 export class CountingSource implements AsyncIterable<Buffer> {
   bytesRead = 0;
   private readonly it: AsyncIterator<Buffer>;
+  private readonly firstRead: Promise<IteratorResult<Buffer>>;
   private first: IteratorResult<Buffer> | undefined;
 
-  constructor(stream: Readable) {
+  constructor(stream: Readable | AsyncIterable<Buffer>) {
     this.it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    // Read at once: a stream's iterator listens for its errors only from its first read, and a file
+    // that cannot be opened errors before a consumer that starts late (a parse thread) reads it.
+    // The error is not lost: head() and the iteration rethrow it.
+    this.firstRead = this.it.next();
+    this.firstRead.catch(() => undefined);
   }
 
   /** The first chunk of the file (empty for an empty file); reading it does not consume it. */
   async head(): Promise<Buffer> {
-    this.first ??= await this.it.next();
+    this.first ??= await this.firstRead;
     return this.first.done ? Buffer.alloc(0) : this.first.value;
   }
 

@@ -15,4 +15,15 @@ describe('key filter', () => {
     for (let i = 0; i < 100_000; i++) if (f.testAndAdd(`person.${i}@example.org`)) maybeSeen++;
     expect(maybeSeen).toBeLessThan(10);
   });
+
+  it('should carry every key it holds into a filter that loads its bits, and be unusable after', () => {
+    const f = new KeyFilter(16);
+    const keys = Array.from({ length: 2000 }, (_, i) => `moved${i}@example.com`);
+    for (const k of keys) f.testAndAdd(k);
+    const words = structuredClone(f.handOver(), { transfer: [] });
+    const g = new KeyFilter(16).load(words);
+    for (const k of keys) expect(g.testAndAdd(k)).toBe(true);
+    expect(g.testAndAdd('never-added@example.com')).toBe(false);
+    expect(() => new KeyFilter(17).load(words)).toThrow(RangeError);
+  });
 });

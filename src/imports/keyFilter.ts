@@ -17,6 +17,18 @@ export class KeyFilter {
     this.mask = 2 ** log2Bits - 1;
   }
 
+  /** The filter's bits, handed over to carry them into a parse thread: this filter is unusable after. */
+  handOver(): Int32Array {
+    return this.bits;
+  }
+
+  /** Takes over another filter's bits (from handOver(), of a filter of the same size). */
+  load(words: Int32Array): this {
+    if (words.length !== this.bits.length) throw new RangeError(`a key filter of ${this.bits.length} words cannot load ${words.length}`);
+    this.bits.set(words);
+    return this;
+  }
+
   /** Adds the key; true when it may have been added before. */
   testAndAdd(key: string): boolean {
     // Two independent 32-bit hashes (FNV-1a and a multiplicative mix), combined by double hashing.

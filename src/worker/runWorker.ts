@@ -7,6 +7,7 @@ import { startReaper } from './reaper.ts';
 import { CRONTAB, taskList } from './taskList.ts';
 import type { WorkerContext } from './workerContext.ts';
 import { log } from '../observability/logger.ts';
+import { prepareParseThread } from '../imports/parseInThread.ts';
 
 export interface RunningWorker {
   /** The current graphile-worker pool's id (tasks it holds have it as locked_by). */
@@ -42,6 +43,8 @@ export async function runWorker(services: CoreServices): Promise<RunningWorker> 
     },
   });
   heartbeat.start();
+  // Builds the parse thread's code now, not while the first large import waits for it.
+  if (config.parseThreadMinBytes <= config.maxUploadBytes) prepareParseThread();
   const reaper = startReaper(heartbeat, {
     intervalMs: config.heartbeatIntervalMs,
     deadAfterSeconds: config.workerDeadAfterSeconds,

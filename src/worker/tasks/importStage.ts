@@ -14,7 +14,7 @@ export function importStage(ctx: WorkerContext) {
   return jobTask(ctx, 'import_stage', async ({ jobId }, lease) => {
     const job = await startJob(ctx, jobId, 'IMPORT');
     if (!job) return;
-    const { chunkSize, maxChunkBytes, maxRowErrors, keyFilterBits, directChunks } = ctx.config;
+    const { chunkSize, maxChunkBytes, maxRowErrors, keyFilterBits, directChunks, parseThreadMinBytes } = ctx.config;
     const onChunkMerged = async (merged: JobRecord, chunk: ChunkBuffer) => {
       const rows = chunk.rowCount - chunk.deferredCount;
       ctx.metrics.rowsMerged(merged.entity, rows, chunk.rejectedCount);
@@ -36,6 +36,7 @@ export function importStage(ctx: WorkerContext) {
       maxRowErrors,
       keyFilterBits,
       directChunks,
+      parseThreadMinBytes,
       limits: ctx.config,
       onChunkMerged,
       onRepair,
