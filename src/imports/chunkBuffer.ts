@@ -17,8 +17,10 @@ export interface ChunkData {
   bytesRead: number;
   errorsDropped: boolean;
   directPrefix: string | null;
-  /** The undeferred valid rows, in the chunk's format. */
+  /** The undeferred valid rows, in the chunk's format, and their spreadsheet rows in the same order. */
   rows: Uint8Array;
+  /** Their spreadsheet rows as a JSON array (built by the parser, which has time to spare). */
+  rowNumbers: string;
   /** The deferred rows (staging format) and the row errors, as COPY text. */
   deferred: string;
   errs: string;
@@ -51,6 +53,9 @@ export class ChunkBuffer {
   errorsDropped = false;
   readonly errsCopy: string[] = [];
   private readonly deferredLines: string[] = [];
+  /** Spreadsheet rows of the undeferred valid rows, in the order of their lines. */
+  private readonly undeferredRows: number[] = [];
+  private undeferredLiteral: string | null = null;
   private errsBytes = 0;
   /** Bytes of the valid rows in the staging format, whichever format holds them. */
   private rowBytes = 0;
@@ -79,6 +84,7 @@ export class ChunkBuffer {
     c.deferredCount = d.deferredCount;
     c.bytesRead = d.bytesRead;
     c.errorsDropped = d.errorsDropped;
+    c.undeferredLiteral = d.rowNumbers;
     if (d.deferred) c.deferredLines.push(d.deferred);
     if (d.errs) c.errsCopy.push(d.errs);
     return c;
@@ -97,6 +103,7 @@ export class ChunkBuffer {
       errorsDropped: this.errorsDropped,
       directPrefix: this.directPrefix,
       rows: copyOf(this.rowsCopy.contents()),
+      rowNumbers: this.undeferredRowNumbers(),
       deferred: this.deferredLines.join(''),
       errs: this.errsCopy.join(''),
     };
@@ -127,10 +134,12 @@ export class ChunkBuffer {
       this.rowBytes += Buffer.byteLength(line);
       this.deferredLines.push(line);
     } else if (this.directPrefix !== null) {
+      this.undeferredRows.push(row);
       const before = this.rowsCopy.size;
       this.rowsCopy.push(`${this.directPrefix}${row}${cells}\n`);
       this.rowBytes += this.rowsCopy.size - before - this.prefixBytes + NOT_DEFERRED.length;
     } else {
+      this.undeferredRows.push(row);
       const before = this.rowsCopy.size;
       this.rowsCopy.push(`${row}${NOT_DEFERRED}${cells}\n`);
       this.rowBytes += this.rowsCopy.size - before;
@@ -154,6 +163,12 @@ export class ChunkBuffer {
       this.errsCopy.push(line);
     }
     return kept;
+  }
+
+  /** Spreadsheet rows of the undeferred valid rows, in the order directRows() holds them, as a JSON array. */
+  undeferredRowNumbers(): string {
+    this.undeferredLiteral ??= `[${this.undeferredRows.join(',')}]`;
+    return this.undeferredLiteral;
   }
 
   /** The undeferred rows in the direct format (only for a direct chunk; valid until the buffer's next reset). */

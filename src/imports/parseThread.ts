@@ -25,8 +25,11 @@ export interface ParseThreadInit {
   direct: boolean;
 }
 
-/** Chunks posted and not yet released: memory stays at a few chunks whatever the commits' pace. */
-const CHUNKS_AHEAD = 2;
+/**
+ * Chunks posted and not yet released: one waits while the task commits the one before it, and the
+ * thread fills the next. Parsing is faster than committing, so more would only hold memory.
+ */
+const CHUNKS_AHEAD = 1;
 /** Byte requests kept outstanding, so the parser rarely waits for its parent. */
 const READS_AHEAD = 4;
 /** Reads of a local file: the batches the parser works through between two looks at its messages. */

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool.ts';
-import { ledgerExists, ledgerTable } from '../imports/importLedger.ts';
+import { expandLedger, ledgerExists, ledgerTable } from '../imports/importLedger.ts';
 import type { JobRecord, RevertJob } from '../jobs/jobRecord.ts';
 import { PermanentFailure } from '../jobs/permanentFailure.ts';
 import { completeIfDone } from '../jobs/state/completeIfDone.ts';
@@ -24,6 +24,7 @@ export async function runRevert(
     throw new PermanentFailure('the undo record of this import no longer exists (deleted after FILE_RETENTION_DAYS): it cannot be reverted');
   }
   const ledger = ledgerTable(importJobId);
+  await expandLedger(deps.pool, importJobId);
   // The ledger is written without an index (cheap appends during the import); a revert reads it by row.
   await deps.pool.query(`CREATE INDEX IF NOT EXISTS "${ledger.split('"')[1]}_row" ON ${ledger} (row_no)`);
   const { rows } = await deps.pool.query<{ first: number | null; last: number | null; n: number }>(

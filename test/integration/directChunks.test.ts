@@ -5,6 +5,8 @@ import { faultyContactsCsv, importOutcome, type ImportOutcome } from '../helpers
 import { fetchJob, importAndWait, uploadImport, waitForJob } from '../helpers/graphqlClient.ts';
 import { installImportGate } from '../helpers/importGate.ts';
 import { startTestApp, type TestApp } from '../helpers/testApp.ts';
+import { withDatabase } from '../helpers/testDatabase.ts';
+import { expandLedger } from '../../src/imports/importLedger.ts';
 
 // A fresh import's chunks go straight into the entity's table (DIRECT_CHUNKS, the default); with
 // DIRECT_CHUNKS=false every chunk is staged and merged. Both paths must end exactly alike: counts,
@@ -60,6 +62,27 @@ async function importInto(
   return { outcome: await importOutcome(t.databaseUrl, id), merges };
 }
 
+/**
+ * The ledger of an import as a revert reads it (compact entries expanded), against what the import
+ * inserted: every contact it wrote (import_job_id) must have exactly one 'I' entry naming its id and
+ * its file row, and no entry may name another row. `compact`: the entries written compactly.
+ */
+async function ledgerMismatches(t: TestApp, jobId: string): Promise<{ entries: number; wrong: number; compact: number }> {
+  return withDatabase(t.databaseUrl, async (c) => {
+    const ledger = `bulkport_ledger."j_${jobId.replace(/-/g, '')}"`;
+    const compact = (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ledger} WHERE action = 'R'`)).rows[0].n;
+    await expandLedger(c, jobId);
+    const r = await c.query<{ entries: number; wrong: number }>(
+      `SELECT (SELECT count(*)::int FROM ${ledger}) AS entries,
+              (SELECT count(*)::int FROM ${ledger} l FULL JOIN (SELECT id, import_row FROM contacts WHERE import_job_id = $1) k
+                 ON k.id = l.entity_id AND k.import_row = l.row_no AND l.action = 'I'
+               WHERE k.id IS NULL OR l.entity_id IS NULL) AS wrong`,
+      [jobId],
+    );
+    return { ...r.rows[0], compact };
+  });
+}
+
 describe('chunks merged straight from the stage task', () => {
   it('should end a fresh import exactly as staged merges do, bad rows and far-apart duplicates included, without queueing a merge per chunk', async () => {
     const [a, b] = await Promise.all([importInto(direct, 'fresh', csv), importInto(merged, 'fresh', csv)]);
@@ -68,6 +91,29 @@ describe('chunks merged straight from the stage task', () => {
     expect(a.outcome.errors.some((e) => e.endsWith('|INVALID_EMAIL'))).toBe(true);
     expect(a.merges).toBe(0);
     expect(b.merges).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('should keep an exact ledger of what each import inserted, also while fresh imports into other workspaces insert at the same moment', async () => {
+    // A chunk's ledger is one compact entry when its rows got consecutive ids (no other insert took
+    // one meanwhile), an entry per row otherwise (directChunk.ts): three imports at once give both.
+    const token = (w: string) => direct.token(w);
+    const files = ['ledger-a', 'ledger-b', 'ledger-c'];
+    const jobs = await Promise.all(
+      files.map(async (w) => {
+        const r = await uploadImport(direct.url, await token(w), csv);
+        return { w, id: r.data.startImport.id as string };
+      }),
+    );
+    let compact = 0;
+    for (const { w, id } of jobs) {
+      const job = await waitForJob(direct.url, await token(w), id, undefined, 120_000);
+      expect(job.status).toBe('COMPLETED');
+      const ledger = await ledgerMismatches(direct, id);
+      expect(ledger, w).toMatchObject({ entries: job.insertedRows, wrong: 0 });
+      expect(ledger.entries).toBeGreaterThan(5_000);
+      compact += ledger.compact;
+    }
+    expect(compact).toBeGreaterThan(0);
   }, 180_000);
 
   it('should move the percent with every chunk written, before the whole file has been read', async () => {

@@ -63,10 +63,10 @@ describe('files parsed in a thread of their own', () => {
   }, 180_000);
 
   it('should decode UTF-16 and Windows-1252 files in the thread exactly as in the task', async () => {
-    const rows = [CONTACTS_HEADER, ...Array.from({ length: 1_200 }, (_, i) => contactRow(i + 1, 'enc'))];
-    rows[7]![1] = 'Zoë'; // é, ë: two bytes in UTF-8, one in Windows-1252
-    rows[8]![2] = 'Müller-Señor';
-    const text = buildCsv(rows);
+    const people = Array.from({ length: 1_200 }, (_, i) => contactRow(i + 1, 'enc'));
+    people[7]![1] = 'Zoë'; // ë, ñ, ü: two bytes in UTF-8, one in Windows-1252
+    people[8]![2] = 'Müller-Señor';
+    const text = buildCsv([CONTACTS_HEADER, ...people]);
     for (const [workspace, file, encoding] of [
       ['utf16', Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf-16le')]), undefined],
       ['cp1252', iconv.encode(text, 'windows-1252'), 'WINDOWS-1252'],
