@@ -9,8 +9,11 @@ import { Writable } from 'node:stream';
  * the end, 3–8 ms this way, with no slower writes (Linux would not start writing dirty pages by itself
  * before about a tenth of RAM is dirty).
  *
- * Chunks that arrive while a write is in flight go out together as one writev (highWaterMark 1 MiB:
- * a thread-pool round trip per 64 KiB chunk costs the event loop more than the disk).
+ * Writes go out as one writev per 4 MiB gathered (and the rest at the end), not one per chunk: each
+ * write is a hand-off to the thread pool, and on two busy cores waking a pool thread often preempts
+ * the main thread. A CPU profile of the worker over four 85 MB exports, 64 KiB chunks written as
+ * they came (batched only while a write was in flight), had the main thread inside the write call
+ * for 0.84 s.
  * The handle stays open after the stream ends: the caller syncs, then closes it.
  */
 export class DurableFileSink extends Writable {
@@ -18,24 +21,45 @@ export class DurableFileSink extends Writable {
   private unsynced = 0;
   private syncing: Promise<void> | null = null;
   private syncError: Error | null = null;
+  /** Chunks accepted but not written yet, and their length. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
 
   constructor(
     private readonly fh: FileHandle,
     private readonly writebackBytes = 8 * 1024 * 1024,
+    private readonly batchBytes = 4 * 1024 * 1024,
   ) {
     super({ highWaterMark: 1024 * 1024 });
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.writeAll([chunk]).then(() => cb(), cb);
+    this.gather([chunk], cb);
   }
 
   override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
-    this.writeAll(chunks.map((c) => c.chunk)).then(() => cb(), cb);
+    this.gather(
+      chunks.map((c) => c.chunk),
+      cb,
+    );
   }
 
-  private async writeAll(buffers: Buffer[]): Promise<void> {
-    let n = buffers.reduce((sum, b) => sum + b.length, 0);
+  override _final(cb: (err?: Error | null) => void): void {
+    this.flush().then(() => cb(), cb);
+  }
+
+  private gather(chunks: Buffer[], cb: (err?: Error | null) => void): void {
+    for (const c of chunks) this.pending.push(c);
+    this.pendingBytes += chunks.reduce((sum, c) => sum + c.length, 0);
+    if (this.pendingBytes < this.batchBytes) return cb();
+    this.flush().then(() => cb(), cb);
+  }
+
+  private async flush(): Promise<void> {
+    let buffers = this.pending;
+    let n = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
     while (n > 0) {
       // A short write (rare: a full disk, a signal) leaves the rest to write again.
       const { bytesWritten } = await this.fh.writev(buffers, this.bytes);
