@@ -29,7 +29,8 @@ export async function writeFileRange(res: ServerResponse, path: string, start: n
     const written: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
     let pos = start;
     for (let i = 0; pos <= end; i ^= 1) {
-      // A destroyed socket never calls back a write: 'close' ends the wait instead.
+      // http drops a write to a socket destroyed before the response has heard of it, without calling it
+      // back: 'close' ends the wait too.
       await Promise.race([written[i], gone]);
       if (res.destroyed || res.writableEnded) return;
       const buffer = buffers[i]!;
