@@ -12,6 +12,7 @@ import { withTransaction } from '../db/pool.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
 import type { ExportOptions } from './exportRequest.ts';
 import { copySql, countSql } from './exportSql.ts';
+import { countInSnapshot } from './countInSnapshot.ts';
 import { CopyOutStream, UNCHANGED } from './copyOutStream.ts';
 import { excelCompatible, FormulaGuard } from './exportStreams.ts';
 
@@ -57,10 +58,7 @@ export async function runExport(deps: ExportDeps, job: ExportJob, lease: TaskLea
   let timer: NodeJS.Timeout | undefined;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const total = (await client.query<{ n: number }>(countSql(entity, job.workspaceId, o))).rows[0].n;
-    const started = await recordExportProgress(deps.pool, job.id, 0, total);
-    if (!started) throw new JobNoLongerMine('job-ended');
-    await deps.onProgress(started);
+    const snapshot = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
 
     // The formula guard runs inside the COPY reader, on the socket's bytes: no stage copies them again.
     const filter = o.format === 'CSV' && !o.rawCells ? new FormulaGuard() : UNCHANGED;
@@ -73,20 +71,36 @@ export async function runExport(deps: ExportDeps, job: ExportJob, lease: TaskLea
 
     // One CopyData message per row, and one for the CSV header.
     const header = o.format === 'CSV' ? 1 : 0;
+    // The exact total, counted beside the COPY in its snapshot; progress is written once it is known.
+    let total: number | null = null;
+    // Progress writes run one after another. The first (right after the count) also finds a job that
+    // was cancelled before the COPY began.
     let writing = Promise.resolve();
-    timer = setInterval(() => {
+    const report = () => {
       writing = writing
         .then(async () => {
           if (lease.stopRequested) return void copy.destroy(new ExportStopped('shutdown'));
+          if (total === null) return;
           const j = await recordExportProgress(deps.pool, job.id, Math.min(total, Math.max(0, copy.rows - header)), total);
           if (!j) copy.destroy(new ExportStopped('cancelled'));
           else await deps.onProgress(j);
         })
         .catch(() => undefined);
-    }, deps.progressIntervalMs ?? 500);
+    };
+    const counting = countInSnapshot(deps.pool, snapshot, countSql(entity, job.workspaceId, o)).then(
+      (n) => {
+        total = n;
+        report();
+      },
+      (err: Error) => {
+        copy.destroy(err);
+        throw err;
+      },
+    );
+    timer = setInterval(report, deps.progressIntervalMs ?? 500);
 
     try {
-      await Promise.all([pipeline([copy, ...stages, out]), deps.store.put(key, out)]);
+      await Promise.all([pipeline([copy, ...stages, out]), deps.store.put(key, out), counting]);
     } catch (err) {
       clientBroken = true; // a COPY abandoned half-way leaves the connection unusable
       const stopped = err instanceof ExportStopped ? err : (err as Error).cause instanceof ExportStopped ? ((err as Error).cause as ExportStopped) : null;
@@ -98,10 +112,16 @@ export async function runExport(deps: ExportDeps, job: ExportJob, lease: TaskLea
       await writing;
     }
     await client.query('COMMIT');
+    // Settled: the COPY's own count ("COPY n") has arrived before its transaction could commit.
+    const rows = total as number | null;
+    if (rows === null || copy.rowCount !== rows) {
+      await deps.store.delete(key);
+      throw new Error(`export ${job.id}: the COPY wrote ${copy.rowCount} rows in the snapshot where the count found ${rows}`);
+    }
 
     const done = await withTransaction(deps.pool, async (db) => {
       await lease.assertHeld(db);
-      return completeExport(db, job.id, key, total);
+      return completeExport(db, job.id, key, rows);
     }).catch(async (err: unknown) => {
       await deps.store.delete(key); // no file for an export that did not complete here
       throw err;

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ByteLimit, type BlobStore, type LocalFile } from './blobStore.ts';
+import { DurableFileSink } from './durableFileSink.ts';
 
 /** Blob store on a local directory (the default; fine for one machine or a shared volume). */
 export class LocalBlobStore implements BlobStore {
@@ -33,18 +34,17 @@ export class LocalBlobStore implements BlobStore {
     await fsp.mkdir(path.dirname(target), { recursive: true });
     const tmp = `${target}.${randomUUID()}.partial`;
     const counter = new ByteLimit(options.maxBytes ?? Infinity);
+    const fh = await fsp.open(tmp, 'wx');
     try {
-      // 1 MiB: while one write is in flight the next chunks gather and go out as one writev, instead
-      // of a write (and a thread-pool round trip) for each 64 KiB an export's COPY reader pushes.
-      const out = fs.createWriteStream(tmp, { flags: 'wx', highWaterMark: 1024 * 1024 });
-      await pipeline(source, counter, out);
+      const sink = new DurableFileSink(fh);
+      await pipeline(source, counter, sink);
       // Durable before it is published: the job that points at it may run on another machine after a crash.
-      const fh = await fsp.open(tmp, 'r');
-      await fh.sync();
+      await sink.sync();
       await fh.close();
       await fsp.rename(tmp, target);
       return { bytes: counter.bytes };
     } catch (err) {
+      await fh.close().catch(() => undefined);
       await fsp.rm(tmp, { force: true });
       throw err;
     }
