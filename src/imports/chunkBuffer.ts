@@ -51,6 +51,11 @@ export class ChunkBuffer {
   bytesRead = 0;
   /** Some rejected rows' errors were not kept (the job's MAX_ROW_ERRORS was reached). */
   errorsDropped = false;
+  /**
+   * Set by whoever handed the chunk over (parseInThread.ts): gives its rows' memory back for the next
+   * chunk. The stage task calls it once it is done with the chunk (committed or failed), never before.
+   */
+  recycle: (() => void) | null = null;
   readonly errsCopy: string[] = [];
   private readonly deferredLines: string[] = [];
   /** Spreadsheet rows of the undeferred valid rows, in the order of their lines. */
@@ -90,8 +95,11 @@ export class ChunkBuffer {
     return c;
   }
 
-  /** This chunk as data, its rows copied out of the CopyBuffer (which the parser reuses). */
-  toData(): ChunkData {
+  /**
+   * This chunk as data, its rows copied out of the CopyBuffer (which the parser reuses) into memory
+   * from `alloc` (a recycled buffer of at least that many bytes), or new memory.
+   */
+  toData(alloc: (bytes: number) => Uint8Array = (bytes) => Buffer.allocUnsafeSlow(bytes)): ChunkData {
     return {
       chunk: this.chunk,
       fromRow: this.fromRow,
@@ -102,7 +110,7 @@ export class ChunkBuffer {
       bytesRead: this.bytesRead,
       errorsDropped: this.errorsDropped,
       directPrefix: this.directPrefix,
-      rows: copyOf(this.rowsCopy.contents()),
+      rows: copyInto(this.rowsCopy.contents(), alloc),
       rowNumbers: this.undeferredRowNumbers(),
       deferred: this.deferredLines.join(''),
       errs: this.errsCopy.join(''),
@@ -189,11 +197,12 @@ export class ChunkBuffer {
   }
 }
 
-/** A copy in memory of its own (transferable), not zero-filled first as `new Uint8Array(buf)` would be. */
-function copyOf(buf: Buffer): Uint8Array {
-  const out = Buffer.allocUnsafeSlow(buf.length);
-  buf.copy(out);
-  return out;
+/** A copy in memory of its own (transferable: a view of `bytes.length` at the start of what alloc gave). */
+function copyInto(bytes: Buffer, alloc: (bytes: number) => Uint8Array): Uint8Array {
+  const out = alloc(bytes.length);
+  if (out.byteLength < bytes.length) throw new RangeError(`a buffer of ${out.byteLength} bytes cannot hold ${bytes.length}`);
+  bytes.copy(out);
+  return out.subarray(0, bytes.length);
 }
 
 /**

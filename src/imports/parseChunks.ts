@@ -58,10 +58,17 @@ export interface ChunkControl {
  * Memory stays flat: the consumer must be done with a chunk before it asks for the chunk after the
  * next one (two CopyBuffers take turns).
  */
-export async function* parseChunks(source: CountingSource, plan: ChunkingPlan, filter: KeyFilter, control: ChunkControl): AsyncGenerator<ParsedEvent> {
+export async function* parseChunks(
+  source: CountingSource,
+  plan: ChunkingPlan,
+  filter: KeyFilter,
+  control: ChunkControl,
+  /** 1 when the consumer copies each chunk out before asking for the next (a parse thread). */
+  buffersInTurn = 2,
+): AsyncGenerator<ParsedEvent> {
   const entity = entityByName(plan.entity);
   const keyIndex = entity.columns.findIndex((c) => c.name === entity.key);
-  const buffers = [new CopyBuffer(), new CopyBuffer()];
+  const buffers = Array.from({ length: buffersInTurn }, () => new CopyBuffer());
   let chunksStarted = 0;
   let nextChunk = plan.firstChunk;
   let errorsKept = plan.errorsKept;
@@ -99,7 +106,7 @@ export async function* parseChunks(source: CountingSource, plan: ChunkingPlan, f
         yield { kind: 'chunk', chunk: current };
         current = undefined;
       }
-      current ??= new ChunkBuffer(entity, buffers[chunksStarted++ % 2], nextChunk++, rec.row, control.direct ? plan.directPrefix : null);
+      current ??= new ChunkBuffer(entity, buffers[chunksStarted++ % buffers.length], nextChunk++, rec.row, control.direct ? plan.directPrefix : null);
       errors.length = 0;
       if ('fields' in rec) {
         const values = validate(rec.fields, rec.row, errors);

@@ -90,7 +90,21 @@ async function* runThread(
       else if (m.t === 'done') return;
       else {
         const ev = m.ev;
-        yield ev.kind === 'chunk' ? { kind: 'chunk', chunk: ChunkBuffer.fromData(entity, ev.chunk as ChunkData) } : ev;
+        if (ev.kind === 'chunk') {
+          const data = ev.chunk as ChunkData;
+          const chunk = ChunkBuffer.fromData(entity, data);
+          // The rows' memory goes back to the thread for a later chunk: no new memory per chunk, and
+          // none left for this thread's garbage collector, which sees little else to collect.
+          chunk.recycle = () => {
+            chunk.recycle = null;
+            try {
+              worker.postMessage({ t: 'recycle', buf: data.rows.buffer }, [data.rows.buffer as ArrayBuffer]);
+            } catch {
+              // the thread has ended: the memory is simply collected
+            }
+          };
+          yield { kind: 'chunk', chunk };
+        } else yield ev;
         if (ev.kind === 'chunk') worker.postMessage({ t: 'release' });
         if (!control.direct && !directOff) {
           directOff = true;

@@ -5,7 +5,7 @@
  *
  * The file is read from a descriptor the parent opened (a store that keeps files on this machine),
  * or else sent by the parent: { t: 'bytes', buf } and { t: 'eof' } answer a { t: 'more' }.
- * Other messages from the parent:
+ * Other messages from the parent: { t: 'recycle', buf } gives back a chunk's row memory;
  * { t: 'release' } says a posted chunk is being committed; { t: 'direct-off' } that the direct
  * path was refused (chunks from then on are cut in the staging format).
  * To the parent: { t: 'more' }, { t: 'event', ev } (a ParsedEvent, a chunk as ChunkData),
@@ -30,6 +30,8 @@ export interface ParseThreadInit {
  * thread fills the next. Parsing is faster than committing, so more would only hold memory.
  */
 const CHUNKS_AHEAD = 1;
+/** Recycled row buffers kept: as many as chunks can be out at once (one committing, one waiting). */
+const SPARES = 2;
 /** Byte requests kept outstanding, so the parser rarely waits for its parent. */
 const READS_AHEAD = 4;
 /** Reads of a local file: the batches the parser works through between two looks at its messages. */
@@ -55,7 +57,16 @@ function run(port: MessagePort, init: ParseThreadInit): void {
       unreleased--;
       released?.();
     } else if (m.t === 'direct-off') control.direct = false;
+    else if (m.t === 'recycle' && spares.length < SPARES) spares.push(m.buf as unknown as ArrayBuffer);
   });
+
+  // Row memory of chunks the task is done with (see ChunkBuffer.recycle), reused for later chunks.
+  const spares: ArrayBuffer[] = [];
+  const alloc = (bytes: number): Uint8Array => {
+    const spare = spares.pop();
+    if (spare && spare.byteLength >= bytes) return new Uint8Array(spare);
+    return Buffer.allocUnsafeSlow(Math.ceil(bytes * 1.25)); // room for a somewhat larger next chunk
+  };
 
   async function* bytes(): AsyncGenerator<Buffer> {
     for (;;) {
@@ -73,12 +84,13 @@ function run(port: MessagePort, init: ParseThreadInit): void {
 
   const source = new CountingSource(init.fd === undefined ? bytes() : fs.createReadStream('', { fd: init.fd, autoClose: false, highWaterMark: READ_SIZE }));
   (async () => {
-    for await (const ev of parseChunks(source, init.plan, filter, control)) {
+    // One CopyBuffer: each chunk is copied out (toData) before the parser goes on.
+    for await (const ev of parseChunks(source, init.plan, filter, control, 1)) {
       if (ev.kind !== 'chunk') {
         port.postMessage({ t: 'event', ev });
         continue;
       }
-      const data = ev.chunk.toData();
+      const data = ev.chunk.toData(alloc);
       while (unreleased >= CHUNKS_AHEAD) await new Promise<void>((resolve) => (released = resolve));
       released = null;
       unreleased++;

@@ -94,13 +94,13 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
     await inFlight; // one chunk commits while the next is parsed; never two commits at once
     if (lease.stopRequested) throw new HandBack(); // everything up to here is committed
     const count = chunksStaged++ >= plan.countedChunks;
-    inFlight = stageChunk(pool, job, t, c, lease, { count, errorsDropped: c.errorsDropped, direct: control.direct ? directSettings : null }).then(
-      async (outcome) => {
+    inFlight = stageChunk(pool, job, t, c, lease, { count, errorsDropped: c.errorsDropped, direct: control.direct ? directSettings : null })
+      .then(async (outcome) => {
         if (outcome.kind === 'staged')
           control.direct = false; // refused once: this import has met existing keys
         else if (outcome.job) await deps.onChunkMerged?.(outcome.job, c);
-      },
-    );
+      })
+      .finally(() => c.recycle?.()); // the transaction has ended: nothing reads the chunk's rows any more
     // Attach a handler now; the error resurfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
   };
