@@ -122,7 +122,8 @@ export class ChunkBuffer {
   }
 
   /**
-   * Bytes this chunk holds (rows and errors): a chunk closes on bytes as well as rows.
+   * Bytes this chunk holds (rows and errors): a chunk closes on bytes as well as rows. Counted while
+   * the chunk is cut; 0 for a chunk rebuilt by fromData, which is never cut further.
    * INVARIANT: counted in the staging format whatever the format, so that every run over the file
    * (a restage after a crash stages everything) cuts exactly the same chunks.
    */

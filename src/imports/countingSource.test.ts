@@ -38,3 +38,19 @@ describe('file sniffing', () => {
     expect(source.bytesRead).toBe(5);
   });
 });
+
+describe('closing a source', () => {
+  it('should end a read still waiting on a stalled stream, instead of waiting with it', async () => {
+    const stalled = new Readable({ read() {} }); // never pushes: a store that stopped answering
+    const source = new CountingSource(stalled);
+    const iterator = source[Symbol.asyncIterator]();
+    const pending = iterator.next().then(
+      () => 'ended',
+      () => 'failed',
+    );
+    const closed = source.close().then(() => 'closed');
+    const outcome = await Promise.race([Promise.all([closed, pending]), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2_000))]);
+    expect(outcome).not.toBe('still waiting');
+    expect(stalled.destroyed).toBe(true);
+  });
+});

@@ -10,7 +10,7 @@ export class CountingSource implements AsyncIterable<Buffer> {
   private readonly firstRead: Promise<IteratorResult<Buffer>>;
   private first: IteratorResult<Buffer> | undefined;
 
-  constructor(stream: Readable | AsyncIterable<Buffer>) {
+  constructor(private readonly stream: Readable | AsyncIterable<Buffer>) {
     this.it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     // Read at once: a stream's iterator listens for its errors only from its first read, and a file
     // that cannot be opened errors before a consumer that starts late (a parse thread) reads it.
@@ -25,8 +25,13 @@ export class CountingSource implements AsyncIterable<Buffer> {
     return this.first.done ? Buffer.alloc(0) : this.first.value;
   }
 
-  /** Releases the underlying stream (file descriptor or socket), however far it was read. */
+  /**
+   * Releases the underlying stream (file descriptor or socket), however far it was read. A stream is
+   * destroyed first: a read still waiting on it (a parse thread's request, a stalled store) then ends
+   * at once instead of holding the close.
+   */
   async close(): Promise<void> {
+    if ('destroy' in this.stream && typeof this.stream.destroy === 'function') this.stream.destroy();
     await this.it.return?.();
   }
 

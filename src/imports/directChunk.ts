@@ -112,12 +112,14 @@ export async function mergeDirect(
 
 /**
  * The ledger of a direct chunk in ONE compact entry ('R', see importLedger.ts), when the COPY's ids
- * are known: COPY evaluates each row's id default (nextval) in the order of its lines, so when the
- * sequence moved by exactly one per row since `before` (taken just ahead of the COPY), no other
- * session took a value in between and the chunk's rows hold ids before+1 … before+n, in line order.
- * Otherwise (another insert ran at the same moment) it writes nothing and returns false: the caller
- * then finds the rows through the index and writes an entry per row. Measured: an entry per row
- * cost PostgreSQL about a second per million rows, read back or not.
+ * are known: COPY evaluates each row's id default (nextval) row by row, in the order of its lines
+ * (how PostgreSQL implements it), and this session's values of the sequence strictly increase
+ * (positive increment, no cycle). So when currval after the COPY is exactly `before` (nextval taken
+ * just ahead of it) plus one per row, this session got every value in between: the chunk's rows hold
+ * ids before+1 … before+n, in line order. Otherwise (another session took values meanwhile, or its
+ * cached block of values ran out) it writes nothing and returns false: the caller then finds the rows
+ * through the index and writes an entry per row. Measured: an entry per row cost PostgreSQL about a
+ * second per million rows, read back or not.
  */
 async function ledgerFromSequence(db: pg.ClientBase, jobId: string, sequence: string, before: string, c: ChunkBuffer, inserted: number): Promise<boolean> {
   const led = await db.query(

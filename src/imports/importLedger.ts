@@ -14,7 +14,7 @@ import type pg from 'pg';
  * consecutive ids, which would otherwise cost a ledger row per inserted row (a second of
  * PostgreSQL's time per million):
  *   'R'         rows inserted with ids entity_id, entity_id + 1, …; before holds their file rows
- *               (a JSON array, in id order); row_no is the chunk's first row
+ *               (a JSON array, in id order); row_no is the chunk's first row (maybe a rejected one)
  * A revert (src/reverts/) first expands every 'R' entry into 'I' entries (expandLedger), then reads
  * the ledger back in row order.
  */

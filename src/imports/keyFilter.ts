@@ -8,25 +8,24 @@ export class KeyFilter {
   private readonly bits: Int32Array;
   private readonly mask: number;
 
-  /** @param log2Bits 26 = 8 MB: about 2 false positives per million keys at 1M keys, 0.3% at 5M. */
+  /**
+   * @param log2Bits 26 = 8 MB: about 2 false positives per million keys at 1M keys, 0.3% at 5M.
+   * @param words another filter's bits, of the same size, to go on from (see handOver): used, not copied.
+   */
   constructor(
     log2Bits = 26,
+    words?: Int32Array,
     private readonly hashes = 5,
   ) {
-    this.bits = new Int32Array(2 ** (log2Bits - 5));
+    const length = 2 ** (log2Bits - 5);
+    if (words && words.length !== length) throw new RangeError(`a key filter of ${length} words cannot take over ${words.length}`);
+    this.bits = words ?? new Int32Array(length);
     this.mask = 2 ** log2Bits - 1;
   }
 
-  /** The filter's bits, handed over to carry them into a parse thread: this filter is unusable after. */
+  /** The filter's bits, to carry them into a parse thread (transferred: this filter must not be used after). */
   handOver(): Int32Array {
     return this.bits;
-  }
-
-  /** Takes over another filter's bits (from handOver(), of a filter of the same size). */
-  load(words: Int32Array): this {
-    if (words.length !== this.bits.length) throw new RangeError(`a key filter of ${this.bits.length} words cannot load ${words.length}`);
-    this.bits.set(words);
-    return this;
   }
 
   /** Adds the key; true when it may have been added before. */

@@ -12,7 +12,10 @@ import { parseChunks, type ChunkControl, type ChunkingPlan, type ParsedEvent } f
 import type { ParseThreadInit } from './parseThread.ts';
 
 type FromThread =
-  { t: 'more' } | { t: 'event'; ev: ParsedEvent | { kind: 'chunk'; chunk: ChunkData } } | { t: 'done' } | { t: 'failed'; message: string; code?: string };
+  | { t: 'more' }
+  | { t: 'event'; ev: ParsedEvent | { kind: 'chunk'; chunk: ChunkData } }
+  | { t: 'done' }
+  | { t: 'failed'; message: string; stack?: string; code?: string };
 
 /** The file to parse: a path on this machine (the thread reads it itself), or a byte source this thread feeds. */
 export type ThreadInput = { path: string } | { source: CountingSource };
@@ -69,55 +72,71 @@ async function* runThread(
     failure ??= err;
     stop.abort();
   };
+  // For the thread's whole life, not only while the loop below listens: an 'error' (out of memory,
+  // an uncaught throw) with no listener would end the whole process.
+  worker.on('error', fail);
   worker.once('exit', (code) => fail(new Error(`the parse thread exited (code ${code}) before the end of the file`)));
 
+  // The thread asks for bytes while the stage task commits, so requests are answered here, at once,
+  // not by the loop below, which waits at each yield for the task to take the chunk.
   const bytes = typeof input === 'number' ? null : input[Symbol.asyncIterator]();
+  let stopped = false;
   let feeding: Promise<void> = Promise.resolve();
-  const feed = () => {
+  const onMore = (m: FromThread) => {
+    if (m.t !== 'more' || bytes === null) return;
     feeding = feeding
       .then(async () => {
-        const r = await bytes!.next();
-        worker.postMessage(r.done ? { t: 'eof' } : { t: 'bytes', buf: r.value });
+        if (stopped) return;
+        const r = await bytes.next();
+        if (!stopped) worker.postMessage(r.done ? { t: 'eof' } : { t: 'bytes', buf: r.value });
       })
       .catch(fail);
   };
+  worker.on('message', onMore);
 
   let directOff = !control.direct;
   try {
     for await (const [m] of on(worker, 'message', { signal: stop.signal }) as AsyncIterable<[FromThread]>) {
-      if (m.t === 'more') feed();
-      else if (m.t === 'failed') throw Object.assign(new Error(`the parse thread failed: ${m.message}`), { code: m.code });
-      else if (m.t === 'done') return;
-      else {
-        const ev = m.ev;
-        if (ev.kind === 'chunk') {
-          const data = ev.chunk as ChunkData;
-          const chunk = ChunkBuffer.fromData(entity, data);
-          // The rows' memory goes back to the thread for a later chunk: no new memory per chunk, and
-          // none left for this thread's garbage collector, which sees little else to collect.
-          chunk.recycle = () => {
-            chunk.recycle = null;
-            try {
-              worker.postMessage({ t: 'recycle', buf: data.rows.buffer }, [data.rows.buffer as ArrayBuffer]);
-            } catch {
-              // the thread has ended: the memory is simply collected
-            }
-          };
-          yield { kind: 'chunk', chunk };
-        } else yield ev;
-        if (ev.kind === 'chunk') worker.postMessage({ t: 'release' });
-        if (!control.direct && !directOff) {
-          directOff = true;
-          worker.postMessage({ t: 'direct-off' });
-        }
+      if (m.t === 'more') continue;
+      if (m.t === 'failed') {
+        // The message is what the job may show; the thread's stack is for the logs only.
+        const err = Object.assign(new Error(`the parse thread failed: ${m.message}`), { code: m.code });
+        if (m.stack) err.stack = `${err.message}\n  in the parse thread: ${m.stack}`;
+        throw err;
+      }
+      if (m.t === 'done') return;
+      const ev = m.ev;
+      if (ev.kind === 'chunk') {
+        const data = ev.chunk as ChunkData;
+        const chunk = ChunkBuffer.fromData(entity, data);
+        // The rows' memory goes back to the thread for a later chunk: no new memory per chunk, and
+        // none left for this thread's garbage collector, which sees little else to collect.
+        chunk.recycle = () => {
+          chunk.recycle = null;
+          try {
+            worker.postMessage({ t: 'recycle', buf: data.rows.buffer }, [data.rows.buffer as ArrayBuffer]);
+          } catch {
+            // the thread has ended: the memory is simply collected
+          }
+        };
+        yield { kind: 'chunk', chunk };
+        worker.postMessage({ t: 'release' });
+      } else yield ev;
+      if (!control.direct && !directOff) {
+        directOff = true;
+        worker.postMessage({ t: 'direct-off' });
       }
     }
   } catch (err) {
     throw failure ?? err;
   } finally {
+    // A read still in flight is not waited for (a stalled store would hold the task): its bytes are
+    // dropped, and the caller's close of the source ends it.
+    stopped = true;
+    worker.off('message', onMore);
     worker.removeAllListeners('exit');
     await worker.terminate();
-    await feeding;
+    worker.off('error', fail);
   }
 }
 

@@ -9,7 +9,7 @@
  * { t: 'release' } says a posted chunk is being committed; { t: 'direct-off' } that the direct
  * path was refused (chunks from then on are cut in the staging format).
  * To the parent: { t: 'more' }, { t: 'event', ev } (a ParsedEvent, a chunk as ChunkData),
- * { t: 'done' }, { t: 'failed', message, code }.
+ * { t: 'done' }, { t: 'failed', message, stack, code }.
  */
 import fs from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
@@ -30,7 +30,7 @@ export interface ParseThreadInit {
  * thread fills the next. Parsing is faster than committing, so more would only hold memory.
  */
 const CHUNKS_AHEAD = 1;
-/** Recycled row buffers kept: as many as chunks can be out at once (one committing, one waiting). */
+/** Recycled row buffers kept: at most two chunks are out at once (one committing, one waiting); a third is being cut. */
 const SPARES = 2;
 /** Byte requests kept outstanding, so the parser rarely waits for its parent. */
 const READS_AHEAD = 4;
@@ -39,7 +39,7 @@ const READ_SIZE = 64 * 1024;
 
 function run(port: MessagePort, init: ParseThreadInit): void {
   const control = { direct: init.direct };
-  const filter = new KeyFilter(init.plan.keyFilterBits).load(init.filterWords);
+  const filter = new KeyFilter(init.plan.keyFilterBits, init.filterWords); // the parent's bits, not a copy
   const received: (Buffer | null)[] = [];
   let requested = 0;
   let ended = false;
@@ -98,7 +98,12 @@ function run(port: MessagePort, init: ParseThreadInit): void {
     }
     port.postMessage({ t: 'done' });
   })().catch((err: unknown) =>
-    port.postMessage({ t: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err), code: (err as { code?: unknown })?.code }),
+    port.postMessage({
+      t: 'failed',
+      message: err instanceof Error ? err.message : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+      code: (err as { code?: unknown })?.code,
+    }),
   );
 }
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { faultyContactsCsv, importOutcome } from '../helpers/faultImport.ts';
 import { gql, uploadImport, waitForJob } from '../helpers/graphqlClient.ts';
 import { startTestApp, type TestApp } from '../helpers/testApp.ts';
 
@@ -11,19 +12,21 @@ let s3: S3rver;
 let dir: string;
 let t: TestApp;
 let token: string;
+let s3Settings: Parameters<typeof startTestApp>[0];
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkport-s3-'));
   s3 = new S3rver({ port: 0, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: 'bulkport', configs: [] }] });
   const { port } = await s3.run();
-  t = await startTestApp({
+  s3Settings = {
     s3Bucket: 'bulkport',
     s3Endpoint: `http://127.0.0.1:${port}`,
     s3ForcePathStyle: true,
     s3AccessKeyId: 'S3RVER',
     s3SecretAccessKey: 'S3RVER',
     s3Prefix: 'test/',
-  });
+  };
+  t = await startTestApp(s3Settings);
   token = await t.token('acme');
 });
 afterAll(async () => {
@@ -33,6 +36,29 @@ afterAll(async () => {
 });
 
 describe('S3-compatible storage', () => {
+  it('should parse a file read from S3 in a parse thread (fed by the task while it commits) exactly as in the task', async () => {
+    // Another app on the same bucket (its own prefix) parses every file in a thread; S3 keeps no local
+    // file, so the task streams the bytes to the thread on request while it commits earlier chunks.
+    const threaded = await startTestApp({ ...s3Settings, s3Prefix: 'threaded/', parseThreadMinBytes: 0, chunkSize: 500 });
+    try {
+      const csv = faultyContactsCsv(6_000);
+      const outcomes = await Promise.all(
+        [threaded, t].map(async (app) => {
+          const tok = await app.token('thread');
+          const r = await uploadImport(app.url, tok, csv);
+          expect(r.errors).toBeUndefined();
+          const job = await waitForJob(app.url, tok, r.data.startImport.id, undefined, 120_000);
+          expect(job.status).toBe('COMPLETED');
+          return importOutcome(app.databaseUrl, job.id);
+        }),
+      );
+      expect(outcomes[0]).toEqual(outcomes[1]);
+      expect(outcomes[0]!.rowCount).toBeGreaterThan(5_000);
+    } finally {
+      await threaded.stop();
+    }
+  }, 180_000);
+
   it('should import a file stored in S3 and download an export through a real presigned URL', async () => {
     const upload = await uploadImport(t.url, token, 'email,first_name,tags\nann@x.com,Ann,"vip,x"\nbob@x.com,Bob,\n');
     expect(upload.errors).toBeUndefined();
