@@ -12,6 +12,7 @@
  * { t: 'done' }, { t: 'failed', message, stack, code }.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { CountingSource } from './countingSource.ts';
 import { KeyFilter } from './keyFilter.ts';
@@ -32,6 +33,8 @@ export interface ParseThreadInit {
 const CHUNKS_AHEAD = 1;
 /** Recycled row buffers kept: at most two chunks are out at once (one committing, one waiting); a third is being cut. */
 const SPARES = 2;
+/** The thread's nice value (0 is the process's usual, 19 the lowest priority). */
+const PARSE_THREAD_NICE = 10;
 /** Byte requests kept outstanding, so the parser rarely waits for its parent. */
 const READS_AHEAD = 4;
 /** Reads of a local file: the batches the parser works through between two looks at its messages. */
@@ -107,4 +110,14 @@ function run(port: MessagePort, init: ParseThreadInit): void {
   );
 }
 
-if (parentPort) run(parentPort, workerData as ParseThreadInit);
+if (parentPort) {
+  // Linux keeps a nice value per thread, and pid 0 names the calling one: this thread yields the CPU
+  // to the task's thread (whose round trips PostgreSQL waits on) and to PostgreSQL itself. The
+  // parser has time to spare: it waits for the commits.
+  try {
+    os.setPriority(0, PARSE_THREAD_NICE);
+  } catch {
+    // not allowed or not supported here: the thread runs at the process's priority
+  }
+  run(parentPort, workerData as ParseThreadInit);
+}
