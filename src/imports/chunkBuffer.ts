@@ -17,9 +17,9 @@ export interface ChunkData {
   bytesRead: number;
   errorsDropped: boolean;
   directPrefix: string | null;
-  /** The undeferred valid rows, in the chunk's format, and their spreadsheet rows in the same order. */
+  /** The undeferred valid rows, in the chunk's format. */
   rows: Uint8Array;
-  /** Their spreadsheet rows as a JSON array (built by the parser, which has time to spare). */
+  /** A direct chunk's: their spreadsheet rows as a JSON array (built by the parser, which has time to spare); '' otherwise. */
   rowNumbers: string;
   /** The deferred rows (staging format) and the row errors, as COPY text. */
   deferred: string;
@@ -58,7 +58,7 @@ export class ChunkBuffer {
   recycle: (() => void) | null = null;
   readonly errsCopy: string[] = [];
   private readonly deferredLines: string[] = [];
-  /** Spreadsheet rows of the undeferred valid rows, in the order of their lines. */
+  /** A direct chunk's: spreadsheet rows of the undeferred valid rows, in the order of their lines (for its ledger). */
   private readonly undeferredRows: number[] = [];
   private undeferredLiteral: string | null = null;
   private errsBytes = 0;
@@ -111,7 +111,7 @@ export class ChunkBuffer {
       errorsDropped: this.errorsDropped,
       directPrefix: this.directPrefix,
       rows: copyInto(this.rowsCopy.contents(), alloc),
-      rowNumbers: this.undeferredRowNumbers(),
+      rowNumbers: this.direct ? this.undeferredRowNumbers() : '',
       deferred: this.deferredLines.join(''),
       errs: this.errsCopy.join(''),
     };
@@ -148,7 +148,6 @@ export class ChunkBuffer {
       this.rowsCopy.push(`${this.directPrefix}${row}${cells}\n`);
       this.rowBytes += this.rowsCopy.size - before - this.prefixBytes + NOT_DEFERRED.length;
     } else {
-      this.undeferredRows.push(row);
       const before = this.rowsCopy.size;
       this.rowsCopy.push(`${row}${NOT_DEFERRED}${cells}\n`);
       this.rowBytes += this.rowsCopy.size - before;
@@ -174,8 +173,9 @@ export class ChunkBuffer {
     return kept;
   }
 
-  /** Spreadsheet rows of the undeferred valid rows, in the order directRows() holds them, as a JSON array. */
+  /** Spreadsheet rows of the undeferred valid rows, in the order directRows() holds them, as a JSON array (only for a direct chunk). */
   undeferredRowNumbers(): string {
+    if (this.directPrefix === null) throw new Error('not a direct chunk');
     this.undeferredLiteral ??= `[${this.undeferredRows.join(',')}]`;
     return this.undeferredLiteral;
   }

@@ -124,8 +124,8 @@ export async function mergeDirect(
 async function ledgerFromSequence(db: pg.ClientBase, jobId: string, sequence: string, before: string, c: ChunkBuffer, inserted: number): Promise<boolean> {
   const led = await db.query(
     `INSERT INTO ${ledgerTable(jobId)} (row_no, entity_id, action, written_at, before)
-     SELECT $1, $2::bigint + 1, 'R', now(), $3::jsonb
-     WHERE jsonb_array_length($3::jsonb) = $4 AND (SELECT currval(${sequence})) = $2::bigint + $4::bigint`,
+     SELECT $1, $2::bigint + 1, 'R', now(), f.rows FROM (SELECT $3::jsonb AS rows) f
+     WHERE jsonb_array_length(f.rows) = $4 AND (SELECT currval(${sequence})) = $2::bigint + $4::bigint`,
     [c.fromRow, before, c.undeferredRowNumbers(), inserted],
   );
   return led.rowCount === 1;
