@@ -35,3 +35,10 @@ export function copyValue(v: CellValue | number | boolean | undefined): string {
   if (typeof v === 'boolean') return v ? 't' : 'f';
   return String(v);
 }
+
+/** A row's cells as COPY text, each preceded by a tab (what follows a line's leading columns). */
+export function copyCells(values: readonly CellValue[]): string {
+  let cells = '';
+  for (let i = 0; i < values.length; i++) cells += '\t' + copyValue(values[i]);
+  return cells;
+}

@@ -3,11 +3,11 @@ import { contacts } from '../entities/contacts.ts';
 import { ChunkBuffer } from './chunkBuffer.ts';
 import { CopyBuffer } from './copyBuffer.ts';
 
-const PREFIX = '11111111-1111-1111-1111-111111111111\t22222222-2222-2222-2222-222222222222\t';
+const TARGET = { workspaceId: '11111111-1111-1111-1111-111111111111', jobId: '22222222-2222-2222-2222-222222222222' };
 const values = (n: number) => [`p${n}@example.com`, `First\t${n}`, 'Last', null, 'Acme', ['a', 'b']];
 
 function filled(direct: boolean): ChunkBuffer {
-  const c = new ChunkBuffer(contacts, new CopyBuffer(64), 3, 10, direct ? PREFIX : null);
+  const c = new ChunkBuffer(contacts, new CopyBuffer(64), 3, 10, direct ? TARGET : null);
   c.addValid(10, values(10), false);
   c.addValid(11, values(11), true); // deferred
   c.addRejected(12, [{ row: 12, column: 'email', code: 'INVALID_EMAIL', message: 'not an email', value: 'x' }], 10);
@@ -47,11 +47,11 @@ describe('a chunk handed over as data (from a parse thread)', () => {
 
   it('should own its rows: the parser reusing its buffer changes nothing in a chunk handed over', () => {
     const buffer = new CopyBuffer(64);
-    const first = new ChunkBuffer(contacts, buffer, 0, 2, PREFIX);
+    const first = new ChunkBuffer(contacts, buffer, 0, 2, TARGET);
     first.addValid(2, values(2), false);
     const data = first.toData();
     const before = Buffer.from(data.rows).toString();
-    const next = new ChunkBuffer(contacts, buffer, 1, 3, PREFIX); // resets and overwrites the same buffer
+    const next = new ChunkBuffer(contacts, buffer, 1, 3, TARGET); // resets and overwrites the same buffer
     next.addValid(3, values(3), false);
     expect(ChunkBuffer.fromData(contacts, data).directRows().toString()).toBe(before);
   });

@@ -1,10 +1,8 @@
-import { copyValue } from '../db/copyText.ts';
+import { copyCells, copyValue } from '../db/copyText.ts';
 import type { CellValue, EntityDefinition } from '../entities/entityDefinition.ts';
 import type { RowError } from '../entities/rowValidator.ts';
 import { CopyBuffer } from './copyBuffer.ts';
-
-/** The three staging columns before the entity's (row_no, ok, deferred) for a row the filter had not seen. */
-const NOT_DEFERRED = '\tt\tf';
+import { directFormat, NOT_DEFERRED, type DirectFormat, type DirectTarget } from './directFormat.ts';
 
 /** A chunk as plain data, to hand it from a parse thread to the stage task (structured clone; `rows` transferable). */
 export interface ChunkData {
@@ -16,10 +14,10 @@ export interface ChunkData {
   deferredCount: number;
   bytesRead: number;
   errorsDropped: boolean;
-  directPrefix: string | null;
+  direct: DirectTarget | null;
   /** The undeferred valid rows, in the chunk's format. */
   rows: Uint8Array;
-  /** A direct chunk's: their spreadsheet rows as a JSON array (built by the parser, which has time to spare); '' otherwise. */
+  /** A direct chunk's: their spreadsheet rows as JSON runs (see undeferredRowRuns); '' otherwise. */
   rowNumbers: string;
   /** The deferred rows (staging format) and the row errors, as COPY text. */
   deferred: string;
@@ -31,7 +29,8 @@ export interface ChunkData {
  * written in one of two formats, chosen when the chunk starts:
  * - staging: (row_no, ok, deferred, <entity columns>) for the staging table;
  * - direct: (workspace_id, import_job_id, import_row, <entity columns>) for the entity's table
- *   itself (directChunk.ts), convertible to the staging format if the direct insert is refused.
+ *   itself (directChunk.ts), binary or text (directFormat.ts), convertible to the staging format if
+ *   the direct insert is refused.
  * Rows the key filter defers always go to staging, kept apart in the staging format; row errors are
  * COPY lines (row_no, col, code, message, value). Rejected rows are counted, not staged: a file of
  * junk costs its errors (up to the job's cap), not a staging row per line.
@@ -58,30 +57,31 @@ export class ChunkBuffer {
   recycle: (() => void) | null = null;
   readonly errsCopy: string[] = [];
   private readonly deferredLines: string[] = [];
-  /** A direct chunk's: spreadsheet rows of the undeferred valid rows, in the order of their lines (for its ledger). */
-  private readonly undeferredRows: number[] = [];
+  /** A direct chunk's: spreadsheet rows of the undeferred valid rows, as runs of consecutive rows (first, last, first, last, …). */
+  private readonly undeferredRuns: number[] = [];
   private undeferredLiteral: string | null = null;
   private errsBytes = 0;
   /** Bytes of the valid rows in the staging format, whichever format holds them. */
   private rowBytes = 0;
-  private readonly prefixBytes: number;
+  /** The direct format's writer; null for the staging format. */
+  readonly directFormat: DirectFormat | null;
 
-  /** @param directPrefix `${workspaceId}\t${jobId}\t` for the direct format, null for the staging format. */
+  /** @param direct where the rows go in the direct format, null for the staging format. */
   constructor(
     readonly entity: EntityDefinition,
     private readonly rowsCopy: CopyBuffer,
     readonly chunk: number,
     readonly fromRow: number,
-    private directPrefix: string | null = null,
+    private readonly target: DirectTarget | null = null,
   ) {
     rowsCopy.reset();
     this.toRow = fromRow;
-    this.prefixBytes = directPrefix === null ? 0 : Buffer.byteLength(directPrefix);
+    this.directFormat = target === null ? null : directFormat(entity, target);
   }
 
   /** A chunk handed over as data (see toData): the stage task's side of a parse thread. */
   static fromData(entity: EntityDefinition, d: ChunkData): ChunkBuffer {
-    const c = new ChunkBuffer(entity, new CopyBuffer(0), d.chunk, d.fromRow, d.directPrefix);
+    const c = new ChunkBuffer(entity, new CopyBuffer(0), d.chunk, d.fromRow, d.direct);
     c.rowsCopy.adopt(d.rows);
     c.toRow = d.toRow;
     c.rowCount = d.rowCount;
@@ -109,16 +109,16 @@ export class ChunkBuffer {
       deferredCount: this.deferredCount,
       bytesRead: this.bytesRead,
       errorsDropped: this.errorsDropped,
-      directPrefix: this.directPrefix,
+      direct: this.target,
       rows: copyInto(this.rowsCopy.contents(), alloc),
-      rowNumbers: this.direct ? this.undeferredRowNumbers() : '',
+      rowNumbers: this.direct ? this.undeferredRowRuns() : '',
       deferred: this.deferredLines.join(''),
       errs: this.errsCopy.join(''),
     };
   }
 
   get direct(): boolean {
-    return this.directPrefix !== null;
+    return this.directFormat !== null;
   }
 
   /**
@@ -135,21 +135,21 @@ export class ChunkBuffer {
   addValid(row: number, values: CellValue[], deferred: boolean): void {
     this.rowCount++;
     this.toRow = row;
-    let cells = '';
-    for (let i = 0; i < values.length; i++) cells += '\t' + copyValue(values[i]);
     if (deferred) {
       this.deferredCount++;
-      const line = `${row}\tt\tt${cells}\n`;
+      const line = `${row}\tt\tt${copyCells(values)}\n`;
       this.rowBytes += Buffer.byteLength(line);
       this.deferredLines.push(line);
-    } else if (this.directPrefix !== null) {
-      this.undeferredRows.push(row);
-      const before = this.rowsCopy.size;
-      this.rowsCopy.push(`${this.directPrefix}${row}${cells}\n`);
-      this.rowBytes += this.rowsCopy.size - before - this.prefixBytes + NOT_DEFERRED.length;
+    } else if (this.directFormat !== null) {
+      const runs = this.undeferredRuns;
+      if (runs.length > 0 && runs[runs.length - 1] === row - 1) runs[runs.length - 1] = row;
+      else runs.push(row, row);
+      const cellBytes = this.directFormat.write(this.rowsCopy, row, values);
+      // The staging line's bytes: `${row}${NOT_DEFERRED}${cells}\n` (row is ASCII digits).
+      this.rowBytes += String(row).length + NOT_DEFERRED.length + cellBytes + 1;
     } else {
       const before = this.rowsCopy.size;
-      this.rowsCopy.push(`${row}${NOT_DEFERRED}${cells}\n`);
+      this.rowsCopy.push(`${row}${NOT_DEFERRED}${copyCells(values)}\n`);
       this.rowBytes += this.rowsCopy.size - before;
     }
   }
@@ -173,22 +173,31 @@ export class ChunkBuffer {
     return kept;
   }
 
-  /** Spreadsheet rows of the undeferred valid rows, in the order directRows() holds them, as a JSON array (only for a direct chunk). */
-  undeferredRowNumbers(): string {
-    if (this.directPrefix === null) throw new Error('not a direct chunk');
-    this.undeferredLiteral ??= `[${this.undeferredRows.join(',')}]`;
+  /**
+   * Spreadsheet rows of the undeferred valid rows, in the order directRows() holds them (ascending), as
+   * a JSON array of [first, last] runs of consecutive rows: [[2,10001]] for a chunk without a bad or
+   * deferred row (only for a direct chunk; its compact ledger entry, see importLedger.ts).
+   */
+  undeferredRowRuns(): string {
+    if (this.directFormat === null) throw new Error('not a direct chunk');
+    if (this.undeferredLiteral === null) {
+      const runs = this.undeferredRuns;
+      const pairs: string[] = [];
+      for (let i = 0; i < runs.length; i += 2) pairs.push(`[${runs[i]},${runs[i + 1]}]`);
+      this.undeferredLiteral = `[${pairs.join(',')}]`;
+    }
     return this.undeferredLiteral;
   }
 
   /** The undeferred rows in the direct format (only for a direct chunk; valid until the buffer's next reset). */
   directRows(): Buffer {
-    if (this.directPrefix === null) throw new Error('not a direct chunk');
+    if (this.directFormat === null) throw new Error('not a direct chunk');
     return this.rowsCopy.contents();
   }
 
   /** Every valid row (undeferred and deferred) in the staging format. */
   stagingRows(): Buffer {
-    const main = this.directPrefix === null ? this.rowsCopy.contents() : directToStaging(this.rowsCopy.contents(), this.prefixBytes);
+    const main = this.directFormat === null ? this.rowsCopy.contents() : this.directFormat.toStaging(this.rowsCopy.contents());
     return this.deferredLines.length === 0 ? main : Buffer.concat([main, Buffer.from(this.deferredLines.join(''))]);
   }
 
@@ -204,24 +213,4 @@ function copyInto(bytes: Buffer, alloc: (bytes: number) => Uint8Array): Uint8Arr
   if (out.byteLength < bytes.length) throw new RangeError(`a buffer of ${out.byteLength} bytes cannot hold ${bytes.length}`);
   bytes.copy(out);
   return out.subarray(0, bytes.length);
-}
-
-/**
- * Rewrites direct-format lines (prefix, row, cells) as staging lines (row, t, f, cells). A staging
- * line is shorter (the prefix is two uuids), so the result fits in a buffer of the same size. COPY
- * text escapes tabs and newlines inside values, so they only ever separate fields and lines.
- */
-function directToStaging(lines: Buffer, prefixBytes: number): Buffer {
-  const out = Buffer.allocUnsafe(lines.length);
-  let o = 0;
-  for (let i = 0; i < lines.length;) {
-    const rowStart = i + prefixBytes;
-    const tab = lines.indexOf(9, rowStart);
-    const end = lines.indexOf(10, tab);
-    o += lines.copy(out, o, rowStart, tab);
-    o += out.write(NOT_DEFERRED, o, 'latin1');
-    o += lines.copy(out, o, tab, end + 1);
-    i = end + 1;
-  }
-  return out.subarray(0, o);
 }

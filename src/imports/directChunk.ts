@@ -18,11 +18,6 @@ export interface DirectSettings {
   limits: LimitDefaults;
 }
 
-/** The prefix of a direct-format line: workspace_id and import_job_id (see ChunkBuffer). */
-export function directPrefix(job: ImportJob): string {
-  return `${job.workspaceId}\t${job.id}\t`;
-}
-
 /**
  * Whether a job's chunks may try the direct path at all: a dry run writes nothing, an import that
  * has met an existing key merges, and a row quota is decided row by row under its lock (mergeChunk).
@@ -65,7 +60,13 @@ export async function mergeDirect(
   // The id sequence's value just before the COPY: see the ledger below.
   const before = inserted > 0 ? (await db.query<{ v: string }>(`SELECT nextval(${sequence})::text AS v`)).rows[0].v : null;
   try {
-    await copyInto(db, `COPY "${entity.table}" (workspace_id, import_job_id, import_row, ${cols}) FROM STDIN`, c.directRows());
+    const format = c.directFormat!;
+    if (inserted > 0)
+      await copyInto(
+        db,
+        `COPY "${entity.table}" (workspace_id, import_job_id, import_row, ${cols}) FROM STDIN${format.copyOptions}`,
+        format.copyData(c.directRows()),
+      );
   } catch {
     // Usually a unique violation (a key exists); any other refusal (a constraint, a bad value) is
     // left to the chunk's merge, whose retries and error reporting are the import's usual ones.
@@ -124,9 +125,10 @@ export async function mergeDirect(
 async function ledgerFromSequence(db: pg.ClientBase, jobId: string, sequence: string, before: string, c: ChunkBuffer, inserted: number): Promise<boolean> {
   const led = await db.query(
     `INSERT INTO ${ledgerTable(jobId)} (row_no, entity_id, action, written_at, before)
-     SELECT $1, $2::bigint + 1, 'R', now(), f.rows FROM (SELECT $3::jsonb AS rows) f
-     WHERE jsonb_array_length(f.rows) = $4 AND (SELECT currval(${sequence})) = $2::bigint + $4::bigint`,
-    [c.fromRow, before, c.undeferredRowNumbers(), inserted],
+     SELECT $1, $2::bigint + 1, 'R', now(), f.runs FROM (SELECT $3::jsonb AS runs) f
+     WHERE (SELECT sum((r->>1)::int - (r->>0)::int + 1) FROM jsonb_array_elements(f.runs) r) = $4
+       AND (SELECT currval(${sequence})) = $2::bigint + $4::bigint`,
+    [c.fromRow, before, c.undeferredRowRuns(), inserted],
   );
   return led.rowCount === 1;
 }

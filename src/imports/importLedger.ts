@@ -13,8 +13,10 @@ import type pg from 'pg';
  * and one compact form, written by the direct path (directChunk.ts) for a chunk whose rows got
  * consecutive ids, which would otherwise cost a ledger row per inserted row (a second of
  * PostgreSQL's time per million):
- *   'R'         rows inserted with ids entity_id, entity_id + 1, …; before holds their file rows
- *               (a JSON array, in id order); row_no is the chunk's first row (maybe a rejected one)
+ *   'R'         rows inserted with ids entity_id, entity_id + 1, …; before holds their file rows in
+ *               id order (ascending), as a JSON array of [first, last] runs of consecutive rows, or
+ *               (written before 2 December 2026) of single rows; row_no is the chunk's first row
+ *               (maybe a rejected one)
  * A revert (src/reverts/) first expands every 'R' entry into 'I' entries (expandLedger), then reads
  * the ledger back in row order.
  */
@@ -44,8 +46,14 @@ export async function dropLedger(db: pg.Pool | pg.ClientBase, jobId: string): Pr
 export async function expandLedger(db: pg.Pool | pg.ClientBase, jobId: string): Promise<void> {
   const ledger = ledgerTable(jobId);
   await db.query(
-    `WITH r AS (DELETE FROM ${ledger} WHERE action = 'R' RETURNING entity_id, written_at, before)
+    `WITH r AS (DELETE FROM ${ledger} WHERE action = 'R' RETURNING entity_id, written_at, before),
+     runs AS (
+       SELECT r.entity_id, r.written_at,
+              CASE WHEN jsonb_typeof(e) = 'array' THEN (e->>0)::int ELSE (e #>> '{}')::int END AS first,
+              CASE WHEN jsonb_typeof(e) = 'array' THEN (e->>1)::int ELSE (e #>> '{}')::int END AS last
+       FROM r, jsonb_array_elements(r.before) AS e)
      INSERT INTO ${ledger} (row_no, entity_id, action, written_at)
-     SELECT e.value::int, r.entity_id + e.ordinality - 1, 'I', r.written_at FROM r, jsonb_array_elements_text(r.before) WITH ORDINALITY AS e`,
+     SELECT f.file_row, runs.entity_id + row_number() OVER (PARTITION BY runs.entity_id ORDER BY f.file_row) - 1, 'I', runs.written_at
+     FROM runs, generate_series(runs.first, runs.last) AS f(file_row)`,
   );
 }

@@ -5,6 +5,7 @@ import { entityByName } from '../entities/registry.ts';
 import { createRowValidator, type RowError } from '../entities/rowValidator.ts';
 import { ChunkBuffer } from './chunkBuffer.ts';
 import { CopyBuffer } from './copyBuffer.ts';
+import type { DirectTarget } from './directFormat.ts';
 import type { CountingSource } from './countingSource.ts';
 import type { KeyFilter } from './keyFilter.ts';
 import { openCsv } from './openCsv.ts';
@@ -24,8 +25,8 @@ export interface ChunkingPlan {
   resumeAfterRow: number;
   /** Number of the first chunk this run cuts. */
   firstChunk: number;
-  /** `${workspaceId}\t${jobId}\t` while chunks are cut in the direct format (see ChunkBuffer). */
-  directPrefix: string;
+  /** Where rows go while chunks are cut in the direct format (see ChunkBuffer). */
+  direct: DirectTarget;
 }
 
 /** What the header row told: recorded in the job's options before the first chunk commits. */
@@ -106,7 +107,7 @@ export async function* parseChunks(
         yield { kind: 'chunk', chunk: current };
         current = undefined;
       }
-      current ??= new ChunkBuffer(entity, buffers[chunksStarted++ % buffers.length], nextChunk++, rec.row, control.direct ? plan.directPrefix : null);
+      current ??= new ChunkBuffer(entity, buffers[chunksStarted++ % buffers.length], nextChunk++, rec.row, control.direct ? plan.direct : null);
       errors.length = 0;
       if ('fields' in rec) {
         const values = validate(rec.fields, rec.row, errors);

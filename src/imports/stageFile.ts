@@ -18,7 +18,7 @@ import { StagingLost } from './stagingLost.ts';
 import { planStaging } from './stagingPlan.ts';
 import { createLedger } from './importLedger.ts';
 import { createStagingTables, type StagingTables } from './stagingTables.ts';
-import { directAllowed, directPrefix } from './directChunk.ts';
+import { directAllowed } from './directChunk.ts';
 import type { LimitDefaults } from '../workspaces/workspaceLimits.ts';
 
 export interface StageDeps {
@@ -85,7 +85,7 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
     resumeAfterRow: plan.resumeAfterRow,
     // Chunks are numbered in file order; a resumed stage task goes on from the count already staged.
     firstChunk: plan.mode === 'resume' ? job.stagedChunks : 0,
-    directPrefix: directPrefix(job),
+    direct: { workspaceId: job.workspaceId, jobId: job.id },
   };
   let chunksStaged = 0;
   let inFlight: Promise<void> = Promise.resolve();

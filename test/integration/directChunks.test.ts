@@ -116,6 +116,60 @@ describe('chunks merged straight from the stage task', () => {
     expect(compact).toBeGreaterThan(0);
   }, 180_000);
 
+  it('should store every kind of value exactly as staged merges do: escapes, quotes, line breaks, NULLs, empty tags, non-ASCII', async () => {
+    // A direct chunk goes to PostgreSQL as binary COPY, a staged one as COPY text (directFormat.ts):
+    // the stored values must be the same, byte for byte. The 'refused' workspace already holds row 2's
+    // key, so its only chunk is refused, turned from binary into staging lines, and merged.
+    const tricky = [
+      ['ann@example.com', 'Tab\there', 'Back\\slash', '', '', ''],
+      ['bob@example.com', 'Line\nbreak', 'Quote " mark', '+1 (555) 0100', 'Carriage\rreturn Ltd', 'vip, be"ta , x\\y,,'],
+      ['zoe@example.com', 'Zoë 😀', 'Ñandú', '٣٤٥', '株式会社', 'ü'],
+      ['long@example.com', 'x'.repeat(100), 'L', '1', 'C', Array.from({ length: 40 }, (_, i) => `t${i}`).join(',')],
+    ];
+    const file = buildCsv([CONTACTS_HEADER, ...tricky]);
+    const stored = (t: TestApp, workspace: string) =>
+      withDatabase(t.databaseUrl, async (c) => {
+        const r = await c.query(
+          `SELECT email, first_name, last_name, phone, company, tags FROM contacts c JOIN workspaces w ON w.id = c.workspace_id
+           WHERE w.name = $1 ORDER BY email`,
+          [workspace],
+        );
+        return r.rows;
+      });
+    expect(
+      await importAndWait(direct.url, await direct.token('refused'), buildCsv([CONTACTS_HEADER, ['bob@example.com', 'Old', '', '', '', '']])),
+    ).toMatchObject({
+      status: 'COMPLETED',
+    });
+    const [a, b, c] = await Promise.all([
+      importInto(direct, 'values', file),
+      importInto(merged, 'values', file),
+      importInto(direct, 'refused', file, { duplicateStrategy: 'UPDATE' }),
+    ]);
+    expect(a.outcome).toEqual(b.outcome);
+    expect(a.merges).toBe(0); // went in directly, as binary COPY: a refused COPY would have queued a merge
+    expect(c.merges).toBe(1);
+    expect(a.outcome.counts).toMatchObject({ inserted_rows: 4, failed_rows: 0 });
+    expect(c.outcome.counts).toMatchObject({ inserted_rows: 3, updated_rows: 1, failed_rows: 0 });
+    const rows = await stored(direct, 'values');
+    expect(rows).toEqual(await stored(merged, 'values'));
+    expect(rows).toEqual(await stored(direct, 'refused'));
+    expect(rows.slice(0, 2)).toEqual([
+      { email: 'ann@example.com', first_name: 'Tab\there', last_name: 'Back\\slash', phone: null, company: null, tags: [] },
+      {
+        email: 'bob@example.com',
+        first_name: 'Line\nbreak',
+        last_name: 'Quote " mark',
+        phone: '+1 (555) 0100',
+        company: 'Carriage\rreturn Ltd',
+        tags: ['vip', 'be"ta', 'x\\y'],
+      },
+    ]);
+    expect(rows[3]).toMatchObject({ first_name: 'Zoë 😀', last_name: 'Ñandú', phone: '٣٤٥', company: '株式会社', tags: ['ü'] });
+    expect(rows[1].tags).toHaveLength(3);
+    expect(rows[0].tags).toEqual([]);
+  }, 180_000);
+
   it('should move the percent with every chunk written, before the whole file has been read', async () => {
     const gate = await installImportGate(direct.databaseUrl);
     try {
