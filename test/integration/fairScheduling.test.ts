@@ -22,9 +22,8 @@ async function start(workspace: string, csv: string): Promise<{ id: string; toke
 describe('fair scheduling', () => {
   it('should let a small import from another workspace finish while a big one has most of its chunks still queued', async () => {
     const big = await start('big-tenant', validContactsCsv(120_000, 'big'));
-    // The whole big file is staged: its 240 merges are queued ahead of anything that comes now (with 120, a
-    // fast machine had merged all but 40 by the time the small import completed; with 240, 114 were left).
-    await waitFor('the big import staged, its merges queued', async () => {
+    // The whole big file is staged: its 240 merges are queued ahead of anything that comes now.
+    const staged = await waitFor('the big import staged, its merges queued', async () => {
       const p = await jobProgressRow(t.databaseUrl, big.id);
       return p.total_chunks !== null ? p : undefined;
     });
@@ -32,9 +31,15 @@ describe('fair scheduling', () => {
     const done = await waitForJob(t.url, small.token, small.id);
     expect(done).toMatchObject({ status: 'COMPLETED', succeededRows: 300 });
     const bigThen = await jobProgressRow(t.databaseUrl, big.id);
-    // In arrival order the small import would have waited for all of them.
     expect(bigThen.status).toBe('RUNNING');
-    expect(bigThen.total_chunks! - bigThen.merged_chunks).toBeGreaterThan(40);
+    // In arrival order the small import would have waited for every merge queued before it. It waits
+    // for the merges already running and for those a free slot takes while its own stage task runs: a
+    // handful, not most of them. (Counted against the queue, not as a fixed number: how many of the
+    // 240 are merged by the time the file is staged depends on the machine's speed and load.)
+    const queuedBefore = bigThen.total_chunks! - staged.merged_chunks;
+    const mergedMeanwhile = bigThen.merged_chunks - staged.merged_chunks;
+    expect(queuedBefore).toBeGreaterThan(20);
+    expect(mergedMeanwhile).toBeLessThan(queuedBefore / 2);
     expect(await waitForJob(t.url, big.token, big.id, undefined, 120_000)).toMatchObject({ status: 'COMPLETED', succeededRows: 120_000 });
   });
 });
