@@ -42,9 +42,11 @@ export function mergeSql(
       `(${updatable.map((c) => `${a}.${c}`).join(', ')}) IS DISTINCT FROM (${updatable.map((c) => `${b}.${c}`).join(', ')})`;
     // MATERIALIZED: inlined, the planner (which sees a few hundred staged rows where there are
     // thousands, staging is never analysed) probes prev once per inserted row: quadratic (200,000
-    // updates ran for over 5 minutes instead of 5 s).
+    // updates ran for over 5 minutes instead of 5 s). LATERAL … LIMIT 1, as in chg: an index probe per
+    // changed row, never a scan of the workspace's rows per row (see settleDeferred.ts).
     const prev = ledger
-      ? `prev AS MATERIALIZED (SELECT t.id, to_jsonb(t.*) AS before FROM ${target} t JOIN chg s ON t.workspace_id = $4 AND ${sameKey('t')} WHERE ${differs('t', 's')}),`
+      ? `prev AS MATERIALIZED (SELECT p.id, p.before FROM chg s CROSS JOIN LATERAL (SELECT t.id, to_jsonb(t.*) AS before, ${updatable.map((c) => `t.${c}`).join(', ')}
+          FROM ${target} t WHERE t.workspace_id = $4 AND ${sameKey('t')} LIMIT 1) p WHERE ${differs('p', 's')}),`
       : '';
     // Only new or changed rows go to the upsert: ON CONFLICT DO UPDATE locks (and so writes WAL for)
     // every conflicting row even when its WHERE then skips it; an unchanged re-import paid that for
