@@ -139,7 +139,10 @@ describe('importing a spreadsheet through the web app, in Chromium, against the 
     await screenshot(page, 'history');
     await row.getByRole('link', { name: 'Import of contacts.csv' }).click();
     await page.waitForURL(`**/jobs/${jobId}`);
-    await page.getByText('COMPLETED', { exact: true }).waitFor();
+    // The URL changes before the detail view replaces the list (whose status filter also says COMPLETED).
+    await page.locator('.counts').waitFor();
+    await expect.poll(() => page.getByText('COMPLETED', { exact: true }).count()).toBe(1);
+    expect(await page.getByRole('region', { name: 'Jobs' }).count()).toBe(0);
   });
 
   it('should page through a long list of row errors as the user scrolls, keeping only the rows in view in the page', async () => {
