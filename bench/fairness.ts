@@ -16,7 +16,8 @@
  *   npx tsx bench/fairness.ts [rows=1000000] [small=20] [smallRows=1000]    (npm run bench:fairness)
  *
  * Environment: as bench:import (DATABASE_URL, REDIS_URL, CHUNK_SIZE, WORKER_CONCURRENCY, ...);
- * SMALL_INTERVAL_MS: the gap between two small imports' uploads (default 250).
+ * SMALL_INTERVAL_MS: the gap between two small imports' uploads (default 250); BENCH_WORKER_NODE_FLAGS:
+ * node flags for the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (a CPU profile when it stops).
  */
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
@@ -39,7 +40,7 @@ import {
 import { generateContactsCsv } from './generateContacts.ts';
 import { fetchJob, timedImport, type ProgressEvent, type TimedImport } from './importClient.ts';
 import { disturbance } from './importReport.ts';
-import { ForeignCpuTracker } from './procStats.ts';
+import { cpuSeconds, ForeignCpuTracker, postgresCpu, postgresCpuDelta } from './procStats.ts';
 
 const SMALL_WORKSPACES = ['b', 'c', 'd', 'e'];
 const TARGETS = { p95Ratio: 3, bigShare: 0.9 };
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
 
   const tokens = await createTokens(s, ['a', ...SMALL_WORKSPACES]);
   const api = await startApi(s);
-  const worker = await startWorker(s);
+  const worker = await startWorker(s, 'worker', (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean));
   console.log(`api pid ${api.pid} on port ${api.port}, worker pid ${worker.pid}`);
   const client = (token: string, csvPath: string) => ({ apiUrl: api.graphqlUrl, wsUrl: api.wsUrl, token, csvPath, timeoutMs });
   const died = Promise.race([api.exited, worker.exited]);
@@ -96,9 +97,20 @@ async function main(): Promise<void> {
   console.log(`\n== 1. ${smallCount} small imports on an idle service`);
   let foreign = new ForeignCpuTracker(s.db.name);
   let t = performance.now();
+  const cpu0 = { api: cpuSeconds(api.pid), worker: cpuSeconds(worker.pid), pg: postgresCpu(s.db.name), client: process.cpuUsage() };
   const idle = await Promise.race([runSmallImports(api, tokens, idleFiles, intervalMs, client, () => false), died]);
   const idleDisturbed = disturbance(foreign.stop(), (performance.now() - t) / 1000);
   printSmall(idle);
+  // What one small import costs the machine: in phase 3 every CPU-second of it comes out of A's time
+  // when A alone keeps both cores busy.
+  const pgIdle = postgresCpuDelta(cpu0.pg, postgresCpu(s.db.name));
+  const clientCpu = process.cpuUsage(cpu0.client);
+  const each = (seconds: number) => `${((1000 * seconds) / smallCount).toFixed(1)} ms`;
+  console.log(
+    `  CPU per small import: api ${each(cpuSeconds(api.pid) - cpu0.api)}, worker ${each(cpuSeconds(worker.pid) - cpu0.worker)}, ` +
+      `PostgreSQL ${each(pgIdle.ours)} (our backends) + ${each(pgIdle.shared)} (checkpointer, WAL writer), ` +
+      `bench client ${each((clientCpu.user + clientCpu.system) / 1e6)}`,
+  );
   await emptyContacts(s);
 
   // Phase 2

@@ -68,8 +68,9 @@ export interface Config {
   /** Tasks one worker process runs at once: one import reads its file while the others merge. @default 3 (env WORKER_CONCURRENCY) */
   workerConcurrency: number;
   /**
-   * log2 of the bits of the in-file duplicate filter each import holds (26 = 8 MB). Smaller saves
-   * memory but defers more rows to the set-based check after staging. @default 26 (env KEY_FILTER_BITS)
+   * log2 of the bits of the in-file duplicate filter each import holds at most (26 = 8 MB); a smaller
+   * file gets 16 bits per byte of it, at least 8 KB (keyFilter.ts). Smaller saves memory but defers more
+   * rows to the set-based check after staging. @default 26 (env KEY_FILTER_BITS)
    */
   keyFilterBits: number;
   /**

@@ -10,7 +10,7 @@ import type { BlobStore } from '../storage/blobStore.ts';
 import type { ChunkBuffer } from './chunkBuffer.ts';
 import { CountingSource } from './countingSource.ts';
 import { completeStaging } from './completeStaging.ts';
-import { KeyFilter } from './keyFilter.ts';
+import { KeyFilter, keyFilterBitsFor } from './keyFilter.ts';
 import { parseChunks, type ChunkingPlan } from './parseChunks.ts';
 import { parseInThread } from './parseInThread.ts';
 import { stageChunk } from './stageChunk.ts';
@@ -65,7 +65,8 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
   if (job.totalChunks !== null && plan.mode !== 'repair') return { kind: 'staged', job: null };
   const chunkSize = job.options.chunkSize ?? deps.chunkSize;
   const maxChunkBytes = job.options.maxChunkBytes ?? deps.maxChunkBytes;
-  const keyFilterBits = job.options.keyFilterBits ?? deps.keyFilterBits;
+  // Chosen once, when the header is recorded: a resumed task must rebuild the same filter.
+  const keyFilterBits = job.options.keyFilterBits ?? keyFilterBitsFor(job.fileBytes === null ? null : Number(job.fileBytes), deps.keyFilterBits);
   const filter = new KeyFilter(keyFilterBits);
   if (plan.mode === 'resume') await refillFilter(pool, t, job, entity, filter);
   // Chunks go straight into the entity's table until one meets an existing key (directChunk.ts). Not
