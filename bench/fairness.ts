@@ -17,7 +17,8 @@
  *
  * Environment: as bench:import (DATABASE_URL, REDIS_URL, CHUNK_SIZE, WORKER_CONCURRENCY, ...);
  * SMALL_INTERVAL_MS: the gap between two small imports' uploads (default 250); BENCH_WORKER_NODE_FLAGS:
- * node flags for the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (a CPU profile when it stops).
+ * node flags for the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (a CPU profile when it stops);
+ * BENCH_API_NODE_FLAGS: the same for the API.
  */
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   const [idleFiles, loadedFiles, warmupFiles] = [await smallPaths(0), await smallPaths(1), (await smallPaths(2)).slice(0, SMALL_WORKSPACES.length)];
 
   const tokens = await createTokens(s, ['a', ...SMALL_WORKSPACES]);
-  const api = await startApi(s);
+  const api = await startApi(s, 'api', 'api', (process.env.BENCH_API_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean));
   const worker = await startWorker(s, 'worker', (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean));
   console.log(`api pid ${api.pid} on port ${api.port}, worker pid ${worker.pid}`);
   const client = (token: string, csvPath: string) => ({ apiUrl: api.graphqlUrl, wsUrl: api.wsUrl, token, csvPath, timeoutMs });
