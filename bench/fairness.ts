@@ -7,6 +7,9 @@
  *   2. alone:  workspace A imports N rows (default 1,000,000) with nothing else running
  *   3. loaded: A imports the same N rows again; once its first chunk has merged, the same 20 small
  *              imports (other emails) arrive exactly as in phase 1
+ * Phases 2 and 3 run BENCH_RUNS times in turn (default 3): A's own time varies by ±15% from run to
+ * run on a 2-core machine, more than the 10% its check resolves, so that check takes the median of
+ * the rounds' shares (each round's loaded run against its own alone run).
  *
  * Each time is the user's: from the start of the upload to the COMPLETED event over graphql-ws. The
  * contacts table is emptied between phases, so every phase writes into the same size of table.
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
   const smallCount = positiveArg(process.argv[3], 20, 'small');
   const smallRows = positiveArg(process.argv[4], 1000, 'smallRows');
   const intervalMs = Number(process.env.SMALL_INTERVAL_MS || 250);
+  const rounds = positiveArg(process.env.BENCH_RUNS, 3, 'BENCH_RUNS');
   const timeoutMs = Number(process.env.BENCH_TIMEOUT_S || 120 + rows / 2000) * 1000;
   const settings = loadConfig();
   console.log(
@@ -96,8 +100,8 @@ async function main(): Promise<void> {
 
   // Phase 1
   console.log(`\n== 1. ${smallCount} small imports on an idle service`);
-  let foreign = new ForeignCpuTracker(s.db.name);
-  let t = performance.now();
+  const foreign = new ForeignCpuTracker(s.db.name);
+  const t = performance.now();
   const cpu0 = { api: cpuSeconds(api.pid), worker: cpuSeconds(worker.pid), pg: postgresCpu(s.db.name), client: process.cpuUsage() };
   const idle = await Promise.race([runSmallImports(api, tokens, idleFiles, intervalMs, client, () => false), died]);
   const idleDisturbed = disturbance(foreign.stop(), (performance.now() - t) / 1000);
@@ -114,34 +118,45 @@ async function main(): Promise<void> {
   );
   await emptyContacts(s);
 
-  // Phase 2
-  console.log(`\n== 2. workspace A imports ${n(rows)} rows alone`);
-  foreign = new ForeignCpuTracker(s.db.name);
-  t = performance.now();
-  const alone = await Promise.race([timedImport(client(tokens.get('a')!, bigPath), {}, progressPrinter()), died]);
-  const aloneDisturbed = disturbance(foreign.stop(), (performance.now() - t) / 1000);
-  console.log(`  ${alone.final.status} in ${alone.seconds.toFixed(2)} s: ${n(rows / alone.seconds)} rows/s`);
-  await emptyContacts(s);
+  // Phases 2 and 3, alternating, BENCH_RUNS rounds: A's own time varies by ±15% from run to run on
+  // this machine, more than the 10% the check resolves, so the verdict compares medians.
+  const alones: TimedImport[] = [];
+  const bigLoadeds: TimedImport[] = [];
+  const loaded: SmallRun[] = [];
+  const disturbed: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
+    console.log(`\n== 2. workspace A imports ${n(rows)} rows alone${of}`);
+    let foreign = new ForeignCpuTracker(s.db.name);
+    let t = performance.now();
+    const alone = await Promise.race([timedImport(client(tokens.get('a')!, bigPath), {}, progressPrinter()), died]);
+    disturbed.push(disturbance(foreign.stop(), (performance.now() - t) / 1000));
+    console.log(`  ${alone.final.status} in ${alone.seconds.toFixed(2)} s: ${n(rows / alone.seconds)} rows/s`);
+    alones.push(alone);
+    await emptyContacts(s);
 
-  // Phase 3
-  console.log(`\n== 3. workspace A imports ${n(rows)} rows again; the ${smallCount} small imports arrive once its first chunk has merged`);
-  foreign = new ForeignCpuTracker(s.db.name);
-  t = performance.now();
-  let bigRunning = true;
-  let firstMerged!: () => void;
-  const firstChunk = new Promise<void>((resolve) => (firstMerged = resolve));
-  const print = progressPrinter();
-  const big = timedImport(client(tokens.get('a')!, bigPath), {}, (e) => {
-    print(e);
-    if (e.processedRows > 0) firstMerged();
-  }).finally(() => (bigRunning = false));
-  big.catch(() => firstMerged()); // a failure is reported below, not as a hang here
-  await Promise.race([firstChunk, died]);
-  const loadedRuns = runSmallImports(api, tokens, loadedFiles, intervalMs, client, () => bigRunning);
-  const [loaded, bigLoaded] = await Promise.race([Promise.all([loadedRuns, big]), died]);
-  const loadedDisturbed = disturbance(foreign.stop(), (performance.now() - t) / 1000);
-  console.log(`  A: ${bigLoaded.final.status} in ${bigLoaded.seconds.toFixed(2)} s: ${n(rows / bigLoaded.seconds)} rows/s`);
-  printSmall(loaded);
+    console.log(`\n== 3. workspace A imports ${n(rows)} rows again; the ${smallCount} small imports arrive once its first chunk has merged${of}`);
+    foreign = new ForeignCpuTracker(s.db.name);
+    t = performance.now();
+    let bigRunning = true;
+    let firstMerged!: () => void;
+    const firstChunk = new Promise<void>((resolve) => (firstMerged = resolve));
+    const print = progressPrinter();
+    const big = timedImport(client(tokens.get('a')!, bigPath), {}, (e) => {
+      print(e);
+      if (e.processedRows > 0) firstMerged();
+    }).finally(() => (bigRunning = false));
+    big.catch(() => firstMerged()); // a failure is reported below, not as a hang here
+    await Promise.race([firstChunk, died]);
+    const loadedRuns = runSmallImports(api, tokens, loadedFiles, intervalMs, client, () => bigRunning);
+    const [small, bigLoaded] = await Promise.race([Promise.all([loadedRuns, big]), died]);
+    disturbed.push(disturbance(foreign.stop(), (performance.now() - t) / 1000));
+    console.log(`  A: ${bigLoaded.final.status} in ${bigLoaded.seconds.toFixed(2)} s: ${n(rows / bigLoaded.seconds)} rows/s`);
+    printSmall(small);
+    bigLoadeds.push(bigLoaded);
+    loaded.push(...small);
+    await emptyContacts(s);
+  }
 
   // Summary
   const p = (runs: SmallRun[], q: number) =>
@@ -150,7 +165,15 @@ async function main(): Promise<void> {
       q,
     );
   const ratio = p(loaded, 0.95) / p(idle, 0.95);
-  const share = alone.seconds / bigLoaded.seconds; // A's rate with the small imports / its rate alone
+  const median = (runs: TimedImport[]) =>
+    quantile(
+      runs.map((r) => r.seconds),
+      0.5,
+    );
+  // A's rate with the small imports / its rate alone, per round (the two phases of a round run one
+  // after the other, so the machine's state moves both), then the median, as bench:import does.
+  const shares = alones.map((a, i) => a.seconds / bigLoadeds[i].seconds);
+  const share = quantile(shares, 0.5);
   console.log(`\n== summary: ${n(rows)}-row import in workspace A, ${smallCount} x ${n(smallRows)}-row imports from B-E`);
   printTable([
     ['small imports, upload to COMPLETED', 'p50 s', 'p95 s', 'max s', 'completed while A ran'],
@@ -164,19 +187,22 @@ async function main(): Promise<void> {
     ],
   ]);
   console.log('');
+  const spread = (runs: TimedImport[]) =>
+    rounds > 1 ? ` [${Math.min(...runs.map((r) => r.seconds)).toFixed(2)}–${Math.max(...runs.map((r) => r.seconds)).toFixed(2)}]` : '';
   printTable([
-    ['workspace A', 'seconds', 'rows/s'],
-    ['alone (phase 2)', alone.seconds.toFixed(2), n(rows / alone.seconds)],
-    ['with the small imports (phase 3)', bigLoaded.seconds.toFixed(2), n(rows / bigLoaded.seconds)],
+    ['workspace A', rounds > 1 ? `seconds, median of ${rounds}` : 'seconds', 'rows/s'],
+    ['alone (phase 2)', median(alones).toFixed(2) + spread(alones), n(rows / median(alones))],
+    ['with the small imports (phase 3)', median(bigLoadeds).toFixed(2) + spread(bigLoadeds), n(rows / median(bigLoadeds))],
   ]);
   const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
+  if (rounds > 1) console.log(`A with the small imports, per round: ${shares.map(pct).join(', ')} of alone`);
   console.log(
-    `machine used by processes outside the benchmark: phase 1 ${pct(idleDisturbed)}, phase 2 ${pct(aloneDisturbed)}, phase 3 ${pct(loadedDisturbed)} (above 5% the figures are disturbed)`,
+    `machine used by processes outside the benchmark: phase 1 ${pct(idleDisturbed)}, then phases 2 and 3 in turn ${disturbed.map(pct).join(', ')} (above 5% the figures are disturbed)`,
   );
   const checks = [
     { what: `small imports' p95 while A imports < ${TARGETS.p95Ratio}x idle`, ok: ratio < TARGETS.p95Ratio, detail: `${ratio.toFixed(2)}x` },
     {
-      what: `A's rows/s with the small imports within ${Math.round(100 * (1 - TARGETS.bigShare))}% of alone`,
+      what: `A's rows/s with the small imports within ${Math.round(100 * (1 - TARGETS.bigShare))}% of alone${rounds > 1 ? ' (median of the rounds)' : ''}`,
       ok: share >= TARGETS.bigShare,
       detail: `${pct(share)} of alone`,
     },
@@ -186,9 +212,9 @@ async function main(): Promise<void> {
       detail: `${[...idle, ...loaded].filter((r) => r.ok).length} of ${idle.length + loaded.length}`,
     },
     {
-      what: 'A COMPLETED with all its rows, both times',
-      ok: [alone, bigLoaded].every((r) => r.final.status === 'COMPLETED' && r.final.processedRows === rows && r.final.failedRows === 0),
-      detail: `${alone.final.status}/${bigLoaded.final.status}`,
+      what: 'A COMPLETED with all its rows, every time',
+      ok: [...alones, ...bigLoadeds].every((r) => r.final.status === 'COMPLETED' && r.final.processedRows === rows && r.final.failedRows === 0),
+      detail: [...alones, ...bigLoadeds].map((r) => r.final.status).join('/'),
     },
   ];
   console.log('');
