@@ -2,7 +2,7 @@ import { on } from 'node:events';
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 import { entityByName } from '../entities/registry.ts';
 import { log } from '../observability/logger.ts';
 import { ChunkBuffer, type ChunkData } from './chunkBuffer.ts';
@@ -158,7 +158,11 @@ function threadCode(): Promise<string> {
     platform: 'node',
     target: 'node20',
     logLevel: 'silent',
-  }).then((r) => r.outputFiles[0].text);
+  })
+    .then((r) => r.outputFiles[0].text)
+    // esbuild builds in a child process it keeps for the next call: there is none, so it goes (a
+    // later call would start it again).
+    .finally(() => stop());
   bundle.catch(() => (bundle = undefined)); // a failed build is tried again by the next import
   return bundle;
 }

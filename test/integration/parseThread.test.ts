@@ -115,4 +115,23 @@ describe('files parsed in a thread of their own', () => {
       await t.stop();
     }
   });
+
+  it("should leave no esbuild process behind once the thread's code is built", async () => {
+    // The first threaded import above built the thread's code; esbuild's service process must be gone.
+    expect((await importInto(threaded, 'no-esbuild', validContactsCsv(10, 'esb'))).job.status).toBe('COMPLETED');
+    const esbuildChildren = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((pid) => /^\d+$/.test(pid))
+        .filter((pid) => {
+          try {
+            const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+            const field = (name: string) => status.match(new RegExp(`^${name}:\\s+(\\S+)`, 'm'))?.[1];
+            return field('PPid') === String(process.pid) && field('Name') === 'esbuild' && field('State') !== 'Z';
+          } catch {
+            return false; // it ended while we looked
+          }
+        });
+    await expect.poll(esbuildChildren, { timeout: 5_000 }).toEqual([]);
+  });
 });
