@@ -47,13 +47,18 @@ export async function expandLedger(db: pg.Pool | pg.ClientBase, jobId: string): 
   const ledger = ledgerTable(jobId);
   await db.query(
     `WITH r AS (DELETE FROM ${ledger} WHERE action = 'R' RETURNING entity_id, written_at, before),
+     e AS (
+       SELECT r.entity_id, r.written_at, e.ord,
+              CASE WHEN jsonb_typeof(e.v) = 'array' THEN (e.v->>0)::int ELSE (e.v #>> '{}')::int END AS first,
+              CASE WHEN jsonb_typeof(e.v) = 'array' THEN (e.v->>1)::int ELSE (e.v #>> '{}')::int END AS last
+       FROM r, jsonb_array_elements(r.before) WITH ORDINALITY AS e(v, ord)),
+     -- Each run's ids follow those of the entry's earlier runs: a sum over the runs, not a sort of the rows.
      runs AS (
-       SELECT r.entity_id, r.written_at,
-              CASE WHEN jsonb_typeof(e) = 'array' THEN (e->>0)::int ELSE (e #>> '{}')::int END AS first,
-              CASE WHEN jsonb_typeof(e) = 'array' THEN (e->>1)::int ELSE (e #>> '{}')::int END AS last
-       FROM r, jsonb_array_elements(r.before) AS e)
+       SELECT entity_id, written_at, first, last,
+              coalesce(sum(last - first + 1) OVER (PARTITION BY entity_id ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ids_before
+       FROM e)
      INSERT INTO ${ledger} (row_no, entity_id, action, written_at)
-     SELECT f.file_row, runs.entity_id + row_number() OVER (PARTITION BY runs.entity_id ORDER BY f.file_row) - 1, 'I', runs.written_at
+     SELECT f.file_row, runs.entity_id + runs.ids_before + (f.file_row - runs.first), 'I', runs.written_at
      FROM runs, generate_series(runs.first, runs.last) AS f(file_row)`,
   );
 }

@@ -65,7 +65,8 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
   if (job.totalChunks !== null && plan.mode !== 'repair') return { kind: 'staged', job: null };
   const chunkSize = job.options.chunkSize ?? deps.chunkSize;
   const maxChunkBytes = job.options.maxChunkBytes ?? deps.maxChunkBytes;
-  // Chosen once, when the header is recorded: a resumed task must rebuild the same filter.
+  // Recorded with the header, so a resumed task refills a filter of the same size (any size would be
+  // correct: refillFilter re-adds every staged key, and the size only trades memory for deferred rows).
   const keyFilterBits = job.options.keyFilterBits ?? keyFilterBitsFor(job.fileBytes === null ? null : Number(job.fileBytes), deps.keyFilterBits);
   const filter = new KeyFilter(keyFilterBits);
   if (plan.mode === 'resume') await refillFilter(pool, t, job, entity, filter);
