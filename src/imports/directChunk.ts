@@ -13,6 +13,12 @@ import { ledgerTable } from './importLedger.ts';
 import { copyStagedErrors, copyStagedRows, type StagingTables } from './stagingTables.ts';
 import { storeRowErrors } from './storeRowErrors.ts';
 
+/** Why PostgreSQL refused a direct chunk's COPY: SQLSTATE 23505 (a key exists) is the expected one. */
+export interface DirectRefusal {
+  code: string | null;
+  message: string;
+}
+
 export interface DirectSettings {
   maxRowErrors: number;
   limits: LimitDefaults;
@@ -31,9 +37,9 @@ export async function directAllowed(db: pg.Pool | pg.ClientBase, job: ImportJob,
  * Stages AND merges one chunk at once: its undeferred rows are COPied straight into the entity's
  * table, which spares PostgreSQL writing them to staging and reading them back. Runs inside the
  * stage task's chunk transaction (see stageChunk.ts) and returns the job after it; or null, having
- * changed nothing, when the chunk must take the staging path instead: a key of the chunk already
- * exists (unique violation) or the COPY was refused for another reason, the import has met an
- * existing key already, or the workspace got a row limit.
+ * changed nothing, when the chunk must take the staging path instead: { refused } when the COPY was
+ * refused (a key of the chunk already exists, a unique violation, or another reason), null when the
+ * import has met an existing key already or the workspace got a row limit.
  *
  * INVARIANT (as mergeChunk's): the rows, their ledger entries, the row errors, the job's staging and
  * merge counters, the workspace usage and the job_chunks mark commit in ONE transaction; the chunk
@@ -47,7 +53,7 @@ export async function mergeDirect(
   t: StagingTables,
   c: ChunkBuffer,
   s: DirectSettings,
-): Promise<{ job: JobRecord | null } | null> {
+): Promise<{ job: JobRecord | null } | { refused: DirectRefusal } | null> {
   const current = await loadJob(db, job.id);
   if (!current || current.status !== 'RUNNING' || current.kind !== 'IMPORT') throw new JobNoLongerMine('job-ended');
   if (!(await directAllowed(db, current as ImportJob, s.limits))) return null;
@@ -67,11 +73,12 @@ export async function mergeDirect(
         `COPY "${entity.table}" (workspace_id, import_job_id, import_row, ${cols}) FROM STDIN${format.copyOptions}`,
         format.copyData(c.directRows()),
       );
-  } catch {
+  } catch (err) {
     // Usually a unique violation (a key exists); any other refusal (a constraint, a bad value) is
     // left to the chunk's merge, whose retries and error reporting are the import's usual ones.
     await db.query('ROLLBACK TO SAVEPOINT direct_chunk');
-    return null;
+    const e = err as { code?: unknown; message?: unknown };
+    return { refused: { code: typeof e.code === 'string' ? e.code : null, message: String(e.message ?? err) } };
   }
   // The savepoint is left to the commit to release: one round trip less per chunk (the stage task's
   // chunks are serial, so every round trip is time PostgreSQL waits for the next chunk).

@@ -5,7 +5,7 @@ import { recordStagedChunk } from '../jobs/state/recordStagedChunk.ts';
 import type { TaskLease } from '../jobs/taskLease.ts';
 import { queueTask } from '../queue/queueTask.ts';
 import type { ChunkBuffer } from './chunkBuffer.ts';
-import { mergeDirect, type DirectSettings } from './directChunk.ts';
+import { mergeDirect, type DirectRefusal, type DirectSettings } from './directChunk.ts';
 import { StagingLost } from './stagingLost.ts';
 import { copyStagedErrors, copyStagedRows, stagingIntact, type StagingTables } from './stagingTables.ts';
 
@@ -19,7 +19,7 @@ export interface StageChunkOptions {
 }
 
 /** How a chunk went: merged at once (direct, with the job after it), or staged with its merge queued. */
-export type ChunkOutcome = { kind: 'direct'; job: JobRecord | null } | { kind: 'staged' };
+export type ChunkOutcome = { kind: 'direct'; job: JobRecord | null } | { kind: 'staged'; directRefused?: DirectRefusal };
 
 /**
  * Stages one chunk and queues its merge, in ONE transaction: the staged rows and errors, the job's
@@ -42,10 +42,11 @@ export async function stageChunk(
     await lease.assertHeld(db);
     if (!(await stagingIntact(db, t))) throw new StagingLost(job.id, 'found while staging');
     const merged = c.direct && o.direct && o.count ? await mergeDirect(db, job, t, c, o.direct) : null;
-    if (merged) return { kind: 'direct', job: merged.job };
+    if (merged && 'job' in merged) return { kind: 'direct', job: merged.job };
+    const directRefused = merged?.refused;
     await copyStagedRows(db, t, c.entity, c.stagingRows());
     await copyStagedErrors(db, t, c.errsCopy.join(''));
-    if (!o.count) return { kind: 'staged' };
+    if (!o.count) return { kind: 'staged', directRefused };
     await recordStagedChunk(db, job.id, { rows: c.rowCount, toRow: c.toRow, bytesRead: c.bytesRead, errorsDropped: o.errorsDropped });
     await queueTask(db, 'import_merge', {
       jobId: job.id,
@@ -56,6 +57,6 @@ export async function stageChunk(
       rejected: c.rejectedCount,
       deferred: false,
     });
-    return { kind: 'staged' };
+    return { kind: 'staged', directRefused };
   });
 }

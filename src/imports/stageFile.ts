@@ -18,7 +18,7 @@ import { StagingLost } from './stagingLost.ts';
 import { planStaging } from './stagingPlan.ts';
 import { createLedger } from './importLedger.ts';
 import { createStagingTables, type StagingTables } from './stagingTables.ts';
-import { directAllowed } from './directChunk.ts';
+import { directAllowed, type DirectRefusal } from './directChunk.ts';
 import type { LimitDefaults } from '../workspaces/workspaceLimits.ts';
 
 export interface StageDeps {
@@ -41,6 +41,8 @@ export interface StageDeps {
   onRepair?: (reason: StagingLost) => void;
   /** Called after each chunk merged by the direct path commits, with the job as it left it. */
   onChunkMerged?: (job: JobRecord, chunk: ChunkBuffer) => Promise<void>;
+  /** Called when PostgreSQL refused the direct path's COPY (this chunk and the rest are staged and merged). */
+  onDirectRefused?: (why: DirectRefusal, chunk: ChunkBuffer) => void;
 }
 
 export type StageOutcome = { kind: 'staged'; job: JobRecord | null } | { kind: 'rejected'; reason: string };
@@ -98,9 +100,10 @@ export async function stageFile(deps: StageDeps, job: ImportJob, lease: TaskLeas
     const count = chunksStaged++ >= plan.countedChunks;
     inFlight = stageChunk(pool, job, t, c, lease, { count, errorsDropped: c.errorsDropped, direct: control.direct ? directSettings : null })
       .then(async (outcome) => {
-        if (outcome.kind === 'staged')
+        if (outcome.kind === 'staged') {
+          if (control.direct && outcome.directRefused) deps.onDirectRefused?.(outcome.directRefused, c);
           control.direct = false; // refused once: this import has met existing keys
-        else if (outcome.job) await deps.onChunkMerged?.(outcome.job, c);
+        } else if (outcome.job) await deps.onChunkMerged?.(outcome.job, c);
       })
       .finally(() => c.recycle?.()); // the transaction has ended: nothing reads the chunk's rows any more
     // Attach a handler now; the error resurfaces at the next await of inFlight.

@@ -260,7 +260,8 @@ describe('a worker process', () => {
       expect((await getText(`${base}/graphql`)).status).toBe(404);
 
       const token = await s.token('worker-metrics');
-      const started = await uploadImport(s.url, token, fileWithSomeBadRows(300, 'worker'));
+      const file = fileWithSomeBadRows(300, 'worker');
+      const started = await uploadImport(s.url, token, file);
       expect(started.errors).toBeUndefined();
       const jobId: string = started.data.startImport.id;
       expect(await waitForJob(s.url, token, jobId)).toMatchObject({ status: 'COMPLETED', processedRows: 300, failedRows: 3 });
@@ -270,6 +271,10 @@ describe('a worker process', () => {
       expect(sample(metrics.body, 'bulkport_rows_processed_total', 'entity="CONTACTS"')).toBe(300);
       expect(sample(metrics.body, 'bulkport_rows_failed_total', 'entity="CONTACTS"')).toBe(3);
 
+      // The same file again: its first chunk meets existing keys, so the direct path is refused (and says so once).
+      const again = await uploadImport(s.url, token, file, { duplicateStrategy: 'UPDATE' });
+      const againId: string = again.data.startImport.id;
+      expect(await waitForJob(s.url, token, againId)).toMatchObject({ status: 'COMPLETED', processedRows: 300 });
       const workspaceId = await workspaceIdOf(s.databaseUrl, 'worker-metrics');
       const lines = fs
         .readFileSync(worker.logPath, 'utf8')
@@ -283,6 +288,10 @@ describe('a worker process', () => {
       const merges = aboutJob.filter((e) => (e.task === 'import_merge' && e.msg === 'import_merge done') || e.msg === 'chunk merged directly');
       expect(merges.map((e) => e.chunk).sort((a, b) => Number(a) - Number(b))).toEqual([0, 1, 2]);
       expect(aboutJob.some((e) => e.task === 'import_stage' && e.msg === 'import_stage done')).toBe(true);
+      const refusals = entries.filter((e) => e.jobId === againId && String(e.msg).startsWith('direct path refused'));
+      expect(refusals).toEqual([expect.objectContaining({ level: 30, task: 'import_stage', chunk: 0, workspace: workspaceId })]);
+      expect(refusals[0].msg).toContain('a key of this chunk already exists');
+      expect(entries.some((e) => e.jobId === jobId && String(e.msg).startsWith('direct path refused'))).toBe(false);
       // graphile-worker's own lines go through pino too: JSON, with its task's name.
       expect(entries.some((e) => e.component === 'queue')).toBe(true);
     } finally {

@@ -1,4 +1,5 @@
 import type { ChunkBuffer } from '../../imports/chunkBuffer.ts';
+import type { DirectRefusal } from '../../imports/directChunk.ts';
 import { stageFile } from '../../imports/stageFile.ts';
 import type { StagingLost } from '../../imports/stagingLost.ts';
 import type { JobRecord } from '../../jobs/jobRecord.ts';
@@ -8,6 +9,8 @@ import { markFailed } from '../../jobs/state/markFailed.ts';
 import type { WorkerContext } from '../workerContext.ts';
 import { jobTask } from '../runJobTask.ts';
 import { startJob } from '../startJob.ts';
+
+const UNIQUE_VIOLATION = '23505';
 
 /** Task `import_stage` {jobId}: reads the uploaded file; merges each chunk at once while it can (directChunk.ts), else stages it and queues its merge. */
 export function importStage(ctx: WorkerContext) {
@@ -24,6 +27,13 @@ export function importStage(ctx: WorkerContext) {
       );
       await announceJob(ctx, merged);
     };
+    // Expected once per import that meets an existing key (23505); anything else is worth a look: the
+    // import stays exact (its chunks merge), only slower.
+    const onDirectRefused = (why: DirectRefusal, chunk: ChunkBuffer) => {
+      const log = jobLogger({ jobId, workspace: job.workspaceId, task: 'import_stage', chunk: chunk.chunk });
+      if (why.code === UNIQUE_VIOLATION) log.info('direct path refused: a key of this chunk already exists; this chunk and the rest are merged');
+      else log.warn({ code: why.code, reason: why.message }, 'direct path refused by PostgreSQL; this chunk and the rest are merged');
+    };
     const onRepair = (lost: StagingLost) => {
       jobLogger({ jobId, workspace: job.workspaceId, task: 'import_stage' }).warn(lost.message);
       ctx.metrics.restaged();
@@ -39,6 +49,7 @@ export function importStage(ctx: WorkerContext) {
       parseThreadMinBytes,
       limits: ctx.config,
       onChunkMerged,
+      onDirectRefused,
       onRepair,
     };
     const outcome = await stageFile(deps, job, lease);
