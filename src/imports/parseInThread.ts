@@ -66,11 +66,11 @@ async function* runThread(
     transferList: [init.filterWords.buffer as ArrayBuffer],
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
   });
-  const stop = new AbortController();
+  const abort = new AbortController();
   let failure: unknown = null;
   const fail = (err: unknown) => {
     failure ??= err;
-    stop.abort();
+    abort.abort();
   };
   // For the thread's whole life, not only while the loop below listens: an 'error' (out of memory,
   // an uncaught throw) with no listener would end the whole process.
@@ -96,7 +96,7 @@ async function* runThread(
 
   let directOff = !control.direct;
   try {
-    for await (const [m] of on(worker, 'message', { signal: stop.signal }) as AsyncIterable<[FromThread]>) {
+    for await (const [m] of on(worker, 'message', { signal: abort.signal }) as AsyncIterable<[FromThread]>) {
       if (m.t === 'more') continue;
       if (m.t === 'failed') {
         // The message is what the job may show; the thread's stack is for the logs only.
